@@ -1,0 +1,57 @@
+# Shared by the launchers: find a JDK 25+, build the jars when they are missing.
+# Sourced, not run. Sets OMNIBUS_ROOT and JAVA_HOME/JAVA.
+
+OMNIBUS_ROOT=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../.." && pwd)
+
+# Prints the feature version (e.g. 25) of the JDK at $1, or nothing.
+omnibus_jdk_version() {
+  local release="$1/release" v
+  [ -r "$release" ] || return 0
+  v=$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$release")
+  printf '%s' "$v"
+}
+
+omnibus_find_jdk() {
+  local cand v
+  if [ -n "${JAVA_HOME:-}" ]; then
+    v=$(omnibus_jdk_version "$JAVA_HOME")
+    if [ -n "$v" ] && [ "$v" -ge 25 ]; then JAVA="$JAVA_HOME/bin/java"; return 0; fi
+  fi
+  for cand in /usr/lib/jvm/*25* /usr/lib/jvm/*; do
+    [ -x "$cand/bin/java" ] || continue
+    v=$(omnibus_jdk_version "$cand")
+    if [ -n "$v" ] && [ "$v" -ge 25 ]; then
+      export JAVA_HOME="$cand"; JAVA="$cand/bin/java"; return 0
+    fi
+  done
+  echo "omnibus: no JDK 25 or newer found (set JAVA_HOME, or install one under /usr/lib/jvm)" >&2
+  exit 1
+}
+
+# Builds the project's jars (no tests) if $1 is missing. Output goes to a log file so that the
+# launcher works with stdout/stderr closed or redirected (dbus-run-session, --fork).
+omnibus_ensure_built() {
+  local jar=$1
+  [ -f "$jar" ] && return 0
+  local log="$OMNIBUS_ROOT/target/launcher-build.log"
+  mkdir -p "$OMNIBUS_ROOT/target"
+  (
+    flock 9
+    [ -f "$jar" ] && exit 0
+    if ! (cd "$OMNIBUS_ROOT" && mvn -q -B -DskipTests -Dmaven.javadoc.skip=true package) >"$log" 2>&1 </dev/null; then
+      echo "omnibus: build failed, see $log" >&2
+      exit 1
+    fi
+  ) 9>"$OMNIBUS_ROOT/target/.build.lock"
+}
+
+# JVM options for a long-running system daemon: small heap, serial GC (one bus thread,
+# nothing to gain from parallel collectors on 2 cores), native access for java.lang.foreign.
+OMNIBUS_DAEMON_JVM_OPTS=(
+  --enable-native-access=ALL-UNNAMED
+  -XX:+UseSerialGC
+  -Xms16m
+  -XX:-UsePerfData
+  -Xshare:auto
+  -XX:TieredStopAtLevel=4
+)
