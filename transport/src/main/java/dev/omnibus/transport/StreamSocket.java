@@ -1,0 +1,300 @@
+package dev.omnibus.transport;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * A connected, non-blocking stream socket (AF_UNIX or TCP) with allocation-free I/O.
+ *
+ * <p>Owns its fd (closed exactly once by {@link #close()}), the peer's pidfd if one was read, and a
+ * native block reused by every call:
+ * <pre>
+ *  @0    struct msghdr (56)
+ *  @64   struct iovec  (16)          single-buffer reads and writes
+ *  @80   rx control    (RX_CONTROL)  room for SCM_RIGHTS x SCM_MAX_FD + SCM_CREDENTIALS
+ *  @...  tx control    (TX_CONTROL)  room for SCM_RIGHTS x SCM_MAX_FD
+ * </pre>
+ * Thread: one thread at a time (the loop thread for accepted sockets); not thread-safe.
+ */
+public final class StreamSocket implements AutoCloseable {
+    /**
+     * Returned by {@link #read} when the kernel truncated the control data (MSG_CTRUNC): some fds
+     * were lost, the ones that did arrive are already closed, the bytes of that read are discarded.
+     * The stream can no longer be trusted; the caller should drop the peer.
+     */
+    public static final long FDS_TRUNCATED = -100_000;
+
+    private static final int MSG = 0, IOV = 64, RX = 80;
+    private static final int RX_CONTROL = Native.cmsgSpace(4 * Native.SCM_MAX_FD) + Native.cmsgSpace(12);
+    private static final int TX = RX + RX_CONTROL;
+    private static final int TX_CONTROL = Native.cmsgSpace(4 * Native.SCM_MAX_FD);
+    private static final int BLOCK = TX + TX_CONTROL;
+
+    private final int fd;
+    private final boolean unix;
+    private final Arena arena = Arena.ofShared();
+    private final MemorySegment block;
+    private final MemorySegment msg;
+    private final long blockAddr;
+    private PeerCredentials credentials;
+    private boolean closed;
+
+    StreamSocket(int fd, boolean unix) {
+        this.fd = fd;
+        this.unix = unix;
+        this.block = arena.allocate(BLOCK, 16);
+        this.msg = block.asSlice(MSG, Native.MSGHDR_SIZE);
+        this.blockAddr = block.address();
+    }
+
+    public int fd() { return fd; }
+
+    /** True for AF_UNIX sockets: fd passing and credentials are possible. */
+    public boolean isUnix() { return unix; }
+
+    public boolean isClosed() { return closed; }
+
+    /**
+     * recvmsg into {@code dst[off, off+len)} (a native segment). Received fds are appended to
+     * {@code fdsOut} and owned by the caller from then on. Returns the bytes read (&gt;0), 0 at EOF,
+     * -errno ({@code -EAGAIN} once drained, {@code -ECONNRESET} when the peer reset), or
+     * {@link #FDS_TRUNCATED}.
+     */
+    public long read(MemorySegment dst, long off, long len, FdList fdsOut) {
+        if (closed) return -Errno.EBADF;
+        if (off < 0 || len <= 0 || off + len > dst.byteSize()) throw new IndexOutOfBoundsException();
+        block.set(JAVA_LONG, IOV, dst.address() + off);
+        block.set(JAVA_LONG, IOV + 8, len);
+        prepareMsg(blockAddr + IOV, 1, blockAddr + RX, RX_CONTROL);
+        long n;
+        do {
+            n = Native.recvmsg(fd, msg, Native.MSG_CMSG_CLOEXEC | Native.MSG_DONTWAIT);
+        } while (n == -Errno.EINTR);
+        if (n < 0) return n;
+        long controlLen = msg.get(JAVA_LONG, 40);
+        int flags = msg.get(JAVA_INT, 48);
+        int before = fdsOut.size();
+        if (controlLen > 0) collectFds(controlLen, fdsOut);
+        if ((flags & Native.MSG_CTRUNC) != 0) {
+            fdsOut.closeFrom(before);
+            return FDS_TRUNCATED;
+        }
+        return n;
+    }
+
+    private void collectFds(long controlLen, FdList fdsOut) {
+        long p = 0;
+        while (p + Native.CMSG_HDR <= controlLen) {
+            long cmsgLen = block.get(JAVA_LONG, RX + p);
+            if (cmsgLen < Native.CMSG_HDR || p + cmsgLen > controlLen) break;
+            int level = block.get(JAVA_INT, RX + p + 8);
+            int type = block.get(JAVA_INT, RX + p + 12);
+            if (level == Native.SOL_SOCKET && type == Native.SCM_RIGHTS) {
+                int n = (int) ((cmsgLen - Native.CMSG_HDR) / 4);
+                for (int i = 0; i < n; i++) fdsOut.add(block.get(JAVA_INT, RX + p + Native.CMSG_HDR + 4L * i));
+            }
+            p += (cmsgLen + 7) & ~7L;
+        }
+    }
+
+    /**
+     * sendmsg gather write of the pending entries of {@code iov}; if {@code fdCount > 0} the first
+     * {@code fdCount} entries of {@code fds} go with the first byte (SCM_RIGHTS). The bytes written
+     * are consumed from {@code iov}, so calling again resumes a partial write; once any byte was
+     * written the fds were sent and must not be sent again (the caller still owns and closes its
+     * copies). Returns bytes written (&gt;0) or -errno: {@code -EAGAIN} when the kernel buffer is
+     * full (wait for WRITABLE), {@code -EPIPE}/{@code -ECONNRESET} when the peer is gone. Never
+     * raises SIGPIPE (MSG_NOSIGNAL).
+     */
+    public long write(IoVecs iov, int[] fds, int fdCount) {
+        if (closed) return -Errno.EBADF;
+        if (iov.count() == 0) return 0;
+        long ctl = 0;
+        int ctlLen = 0;
+        if (fdCount > 0) {
+            if (!unix || fdCount > Native.SCM_MAX_FD) return -Errno.EINVAL;
+            block.set(JAVA_LONG, TX, Native.CMSG_HDR + 4L * fdCount);
+            block.set(JAVA_INT, TX + 8, Native.SOL_SOCKET);
+            block.set(JAVA_INT, TX + 12, Native.SCM_RIGHTS);
+            for (int i = 0; i < fdCount; i++) block.set(JAVA_INT, TX + Native.CMSG_HDR + 4L * i, fds[i]);
+            ctl = blockAddr + TX;
+            ctlLen = Native.cmsgSpace(4 * fdCount);
+        }
+        prepareMsg(iov.firstAddress(), Math.min(iov.count(), Native.IOV_MAX), ctl, ctlLen);
+        long n;
+        do {
+            n = Native.sendmsg(fd, msg, Native.MSG_NOSIGNAL | Native.MSG_DONTWAIT);
+        } while (n == -Errno.EINTR);
+        if (n > 0) iov.consume(n);
+        return n;
+    }
+
+    /** Plain write of {@code src[off, off+len)} (native) without fds; bytes written or -errno. */
+    public long write(MemorySegment src, long off, long len) {
+        if (closed) return -Errno.EBADF;
+        if (off < 0 || len < 0 || off + len > src.byteSize()) throw new IndexOutOfBoundsException();
+        if (len == 0) return 0;
+        block.set(JAVA_LONG, IOV, src.address() + off);
+        block.set(JAVA_LONG, IOV + 8, len);
+        prepareMsg(blockAddr + IOV, 1, 0, 0);
+        long n;
+        do {
+            n = Native.sendmsg(fd, msg, Native.MSG_NOSIGNAL | Native.MSG_DONTWAIT);
+        } while (n == -Errno.EINTR);
+        return n;
+    }
+
+    private void prepareMsg(long iovAddr, int iovLen, long control, int controlLen) {
+        msg.set(JAVA_LONG, 0, 0L);
+        msg.set(JAVA_INT, 8, 0);
+        msg.set(JAVA_LONG, 16, iovAddr);
+        msg.set(JAVA_LONG, 24, iovLen);
+        msg.set(JAVA_LONG, 32, control);
+        msg.set(JAVA_LONG, 40, controlLen);
+        msg.set(JAVA_INT, 48, 0);
+    }
+
+    /**
+     * The peer's credentials, read from the kernel on the first call (cold path) and cached:
+     * SO_PEERCRED, SO_PEERGROUPS, SO_PEERPIDFD (-1 if unsupported), SO_PEERSEC (null if no LSM
+     * label). TCP sockets return {@link PeerCredentials#UNKNOWN}.
+     */
+    public PeerCredentials peerCredentials() {
+        if (credentials != null) return credentials;
+        if (!unix || closed) return credentials = PeerCredentials.UNKNOWN;
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment len = a.allocate(JAVA_INT);
+            MemorySegment cred = a.allocate(12, 4);
+            len.set(JAVA_INT, 0, 12);
+            int r = Native.getsockopt(fd, Native.SOL_SOCKET, Native.SO_PEERCRED, cred, len);
+            int pid = r < 0 ? -1 : cred.get(JAVA_INT, 0);
+            int uid = r < 0 ? -1 : cred.get(JAVA_INT, 4);
+            int gid = r < 0 ? -1 : cred.get(JAVA_INT, 8);
+            int[] groups = new int[0];
+            MemorySegment buf = a.allocate(4 * 64, 4);
+            len.set(JAVA_INT, 0, (int) buf.byteSize());
+            r = Native.getsockopt(fd, Native.SOL_SOCKET, Native.SO_PEERGROUPS, buf, len);
+            if (r == -Errno.ERANGE) {
+                buf = a.allocate(Math.max(4, len.get(JAVA_INT, 0)), 4);
+                len.set(JAVA_INT, 0, (int) buf.byteSize());
+                r = Native.getsockopt(fd, Native.SOL_SOCKET, Native.SO_PEERGROUPS, buf, len);
+            }
+            if (r >= 0) groups = buf.asSlice(0, len.get(JAVA_INT, 0)).toArray(JAVA_INT);
+            MemorySegment pidfdSeg = a.allocate(JAVA_INT);
+            len.set(JAVA_INT, 0, 4);
+            r = Native.getsockopt(fd, Native.SOL_SOCKET, Native.SO_PEERPIDFD, pidfdSeg, len);
+            int pidfd = r < 0 ? -1 : pidfdSeg.get(JAVA_INT, 0);
+            if (pidfd >= 0) Native.setCloseOnExec(pidfd);
+            String label = null;
+            MemorySegment sec = a.allocate(256);
+            len.set(JAVA_INT, 0, 256);
+            r = Native.getsockopt(fd, Native.SOL_SOCKET, Native.SO_PEERSEC, sec, len);
+            if (r == -Errno.ERANGE) {
+                sec = a.allocate(Math.max(1, len.get(JAVA_INT, 0)));
+                len.set(JAVA_INT, 0, (int) sec.byteSize());
+                r = Native.getsockopt(fd, Native.SOL_SOCKET, Native.SO_PEERSEC, sec, len);
+            }
+            if (r >= 0) {
+                int n = len.get(JAVA_INT, 0);
+                while (n > 0 && sec.get(JAVA_BYTE, n - 1) == 0) n--; // the label may carry its NUL
+                if (n > 0) label = new String(sec.asSlice(0, n).toArray(JAVA_BYTE), StandardCharsets.UTF_8);
+            }
+            return credentials = new PeerCredentials(pid, uid, gid, groups, pidfd, label);
+        }
+    }
+
+    /** Switches O_NONBLOCK (client sockets that want blocking I/O); 0 or -errno. */
+    public int setBlocking(boolean blocking) { return Native.setNonBlocking(fd, !blocking); }
+
+    /** shutdown(SHUT_WR): the peer sees EOF after the queued bytes. Returns 0 or -errno. */
+    public int shutdownOutput() { return closed ? -Errno.EBADF : Native.shutdown(fd, Native.SHUT_WR); }
+
+    /** Closes the fd (and the peer pidfd, if read) exactly once; later calls do nothing. */
+    @Override
+    public void close() {
+        if (closed) return;
+        closed = true;
+        Native.close(fd);
+        if (credentials != null && credentials.pidfd() >= 0) Native.close(credentials.pidfd());
+        arena.close();
+    }
+
+    @Override
+    public String toString() { return "StreamSocket[fd=" + fd + (unix ? ",unix" : ",tcp") + (closed ? ",closed]" : "]"); }
+
+    // ---- client side (cold path) ----
+
+    /** Connects to a filesystem unix socket; the result is non-blocking. */
+    public static StreamSocket connectUnix(Path path) throws ErrnoException {
+        return connectUnix(path.toString(), false);
+    }
+
+    /** Connects to an abstract unix socket (name without the leading NUL); non-blocking result. */
+    public static StreamSocket connectAbstract(String name) throws ErrnoException {
+        return connectUnix(name, true);
+    }
+
+    private static StreamSocket connectUnix(String name, boolean abstractName) throws ErrnoException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment sa = a.allocate(SockAddr.STORAGE, 8);
+            int len = abstractName ? SockAddr.unixAbstract(sa, name) : SockAddr.unixPath(sa, name);
+            if (len < 0) throw new ErrnoException("connect " + name, len);
+            return connect(Native.AF_UNIX, sa, len, "unix " + (abstractName ? "abstract=" : "path=") + name);
+        }
+    }
+
+    /** Connects to {@code host:port} (first resolved address that accepts); non-blocking result. */
+    public static StreamSocket connectTcp(String host, int port) throws ErrnoException {
+        InetAddress[] addrs;
+        try {
+            addrs = InetAddress.getAllByName(host);
+        } catch (java.net.UnknownHostException e) {
+            throw new ErrnoException("resolve " + host, Errno.EADDRNOTAVAIL);
+        }
+        ErrnoException last = null;
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment sa = a.allocate(SockAddr.STORAGE, 8);
+            for (InetAddress addr : addrs) {
+                int len = SockAddr.inet(sa, addr, port);
+                try {
+                    return connect(SockAddr.family(sa), sa, len, "tcp " + addr.getHostAddress() + ":" + port);
+                } catch (ErrnoException e) {
+                    last = e;
+                }
+            }
+        }
+        throw last;
+    }
+
+    private static StreamSocket connect(int family, MemorySegment sa, int len, String what) throws ErrnoException {
+        int fd = Native.socket(family, Native.SOCK_STREAM | Native.SOCK_CLOEXEC, 0);
+        if (fd < 0) throw new ErrnoException("socket", fd);
+        int r;
+        do {
+            r = Native.connect(fd, sa, len);
+        } while (r == -Errno.EINTR);
+        if (r == 0) r = Native.setNonBlocking(fd, true);
+        if (r < 0) {
+            Native.close(fd);
+            throw new ErrnoException("connect " + what, r);
+        }
+        return new StreamSocket(fd, family == Native.AF_UNIX);
+    }
+
+    /** A connected AF_UNIX socketpair, both ends non-blocking and close-on-exec. */
+    public static StreamSocket[] pair() throws ErrnoException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment sv = a.allocate(8, 4);
+            int r = Native.socketpair(Native.AF_UNIX, Native.SOCK_STREAM | Native.SOCK_NONBLOCK | Native.SOCK_CLOEXEC, 0, sv);
+            if (r < 0) throw new ErrnoException("socketpair", r);
+            return new StreamSocket[] {new StreamSocket(sv.get(JAVA_INT, 0), true), new StreamSocket(sv.get(JAVA_INT, 4), true)};
+        }
+    }
+}
