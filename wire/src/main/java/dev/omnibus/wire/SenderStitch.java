@@ -1,0 +1,87 @@
+package dev.omnibus.wire;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * Sender stitching: rewrites the header of a validated received message with the SENDER field set
+ * by the bus (replacing any the client wrote) and with unknown header fields (codes above 9)
+ * dropped, in the message's own byte order, padded to 8. The body is not copied: the caller sends
+ * the new header followed by the original body bytes {@code [bodyOffset, bodyOffset+bodyLength)}
+ * (a gather write), so one received buffer serves every recipient.
+ *
+ * <p>Kept fields are copied verbatim in wire order: each starts on an 8-byte boundary in both
+ * headers, so their internal alignment is unchanged. SENDER is appended last. Stateless and
+ * allocation-free; any thread.
+ */
+public final class SenderStitch {
+    private SenderStitch() {}
+
+    /** Length of the stitched header (fixed part, fields, padding to 8). */
+    public static int headerLength(MessageView m, int senderUtf8Length) {
+        return (int) align8(fieldsEnd(m, senderUtf8Length));
+    }
+
+    /** End (relative to the message start) of the stitched header-field array. */
+    private static long fieldsEnd(MessageView m, int senderLen) {
+        long q = Protocol.FIXED_HEADER_LENGTH;
+        for (int i = 0; i < m.fieldCount(); i++) {
+            int code = m.fieldCodeAt(i);
+            if (code != Protocol.FIELD_SENDER) {
+                q = align8(q) + (m.fieldValueEnd(code) - m.fieldStructStart(code));
+            }
+        }
+        // code byte, signature "s" (3 bytes), u32 length, name, NUL
+        return align8(q) + 8 + senderLen + 1;
+    }
+
+    private static long align8(long p) {
+        return (p + 7) & ~7L;
+    }
+
+    /**
+     * Writes the stitched header of {@code m} (which must be validly wrapped) with SENDER =
+     * {@code senderUtf8} at {@code dst[dstOff]}; returns the bytes written
+     * ({@link #headerLength}). {@code dst} must not overlap the message.
+     */
+    public static int writeHeader(MessageView m, byte[] senderUtf8, MemorySegment dst, long dstOff) {
+        MemorySegment src = m.segment();
+        long off = m.offset();
+        boolean big = m.bigEndian();
+        // endianness, type, flags, version, body length, serial: unchanged
+        MemorySegment.copy(src, off, dst, dstOff, 12);
+        long q = Protocol.FIXED_HEADER_LENGTH;
+        for (int i = 0; i < m.fieldCount(); i++) {
+            int code = m.fieldCodeAt(i);
+            if (code == Protocol.FIELD_SENDER) {
+                continue;
+            }
+            q = zeroPad(dst, dstOff, q);
+            long start = m.fieldStructStart(code);
+            long n = m.fieldValueEnd(code) - start;
+            MemorySegment.copy(src, start, dst, dstOff + q, n);
+            q += n;
+        }
+        q = zeroPad(dst, dstOff, q);
+        long p = dstOff + q;
+        dst.set(JAVA_BYTE, p, (byte) Protocol.FIELD_SENDER);
+        dst.set(JAVA_BYTE, p + 1, (byte) 1);
+        dst.set(JAVA_BYTE, p + 2, (byte) 's');
+        dst.set(JAVA_BYTE, p + 3, (byte) 0);
+        WireBytes.putI32(dst, p + 4, senderUtf8.length, big);
+        MemorySegment.copy(senderUtf8, 0, dst, JAVA_BYTE, p + 8, senderUtf8.length);
+        dst.set(JAVA_BYTE, p + 8 + senderUtf8.length, (byte) 0);
+        q += 8 + senderUtf8.length + 1;
+        WireBytes.putI32(dst, dstOff + 12, (int) (q - Protocol.FIXED_HEADER_LENGTH), big);
+        return (int) zeroPad(dst, dstOff, q);
+    }
+
+    private static long zeroPad(MemorySegment dst, long base, long q) {
+        long e = align8(q);
+        for (; q < e; q++) {
+            dst.set(JAVA_BYTE, base + q, (byte) 0);
+        }
+        return e;
+    }
+}
