@@ -48,16 +48,7 @@ public final class FdList {
     }
 
     /** Closes every still-owned fd and empties the list. */
-    public void closeAll() {
-        for (int i = 0; i < size; i++) {
-            int fd = fds[i];
-            if (fd >= 0) {
-                fds[i] = -1;
-                Native.close(fd);
-            }
-        }
-        size = 0;
-    }
+    public void closeAll() { closeFrom(0); }
 
     /** Closes the owned fds at index {@code from} and after, and truncates the list there. */
     void closeFrom(int from) {

@@ -45,6 +45,7 @@ public final class StreamSocket implements AutoCloseable {
     private final long blockAddr;
     private PeerCredentials credentials;
     private boolean closed;
+    private int rxControl = RX_CONTROL;
 
     StreamSocket(int fd, boolean unix) {
         this.fd = fd;
@@ -72,7 +73,7 @@ public final class StreamSocket implements AutoCloseable {
         if (off < 0 || len <= 0 || off + len > dst.byteSize()) throw new IndexOutOfBoundsException();
         block.set(JAVA_LONG, IOV, dst.address() + off);
         block.set(JAVA_LONG, IOV + 8, len);
-        prepareMsg(blockAddr + IOV, 1, blockAddr + RX, RX_CONTROL);
+        prepareMsg(blockAddr + IOV, 1, blockAddr + RX, rxControl);
         long n;
         do {
             n = Native.recvmsg(fd, msg, Native.MSG_CMSG_CLOEXEC | Native.MSG_DONTWAIT);
@@ -209,6 +210,9 @@ public final class StreamSocket implements AutoCloseable {
             return credentials = new PeerCredentials(pid, uid, gid, groups, pidfd, label);
         }
     }
+
+    /** Tests only: shrinks the receive control buffer so MSG_CTRUNC can be provoked. */
+    void limitReceiveControl(int bytes) { rxControl = Math.min(RX_CONTROL, bytes); }
 
     /** Switches O_NONBLOCK (client sockets that want blocking I/O); 0 or -errno. */
     public int setBlocking(boolean blocking) { return Native.setNonBlocking(fd, !blocking); }
