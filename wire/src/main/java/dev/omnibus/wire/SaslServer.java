@@ -65,7 +65,7 @@ public final class SaslServer {
     private final SaslCookieSource cookies;
     private final byte[] rejectedLine;
 
-    private final byte[] line = new byte[MAX_LINE];
+    private final byte[] line = new byte[MAX_LINE + 1]; // + the CR
     private int lineLength;
     private final ByteArrayOutputStream output = new ByteArrayOutputStream(128);
 
@@ -131,7 +131,7 @@ public final class SaslServer {
                         String text = new String(line, 0, lineLength - 1, StandardCharsets.ISO_8859_1);
                         lineLength = 0;
                         handleLine(text);
-                    } else if (lineLength == MAX_LINE) {
+                    } else if (lineLength >= MAX_LINE && (b != '\r' || lineLength > MAX_LINE)) {
                         fail("line longer than " + MAX_LINE + " bytes");
                         return i;
                     } else {
