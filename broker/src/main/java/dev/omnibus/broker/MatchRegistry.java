@@ -299,6 +299,11 @@ public final class MatchRegistry {
         return false;
     }
 
+    /** The same for a monitor peer ({@code mon.monitorRules}). */
+    public boolean monitorWants(Peer mon, MessageView m, int senderPeer, SenderNames names) {
+        return monitorWants(mon.monitorRules, m, senderPeer, names);
+    }
+
     /** One rule against one message, every key, eavesdrop ignored (cold: monitors). */
     static boolean matchesWhole(MatchRule m, MatchLookup q, SenderNames names) {
         if (m.sender() != null) {
