@@ -17,6 +17,21 @@ public final class Posix {
 
     public static int geteuid() { return Native.geteuid(); }
 
+    /** fcntl(F_DUPFD_CLOEXEC): a new fd (the lowest free >= 3) for the same open file, or -errno. */
+    public static int dupCloexec(int fd) { return Native.fcntl(fd, 1030 /* F_DUPFD_CLOEXEC */, 3); }
+
+    /**
+     * One write(2) of all of {@code bytes} (cold path: address and pid printing, where harnesses expect a
+     * single write); returns the bytes written or -errno.
+     */
+    public static int write(int fd, byte[] bytes) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment buf = a.allocate(Math.max(1, bytes.length));
+            MemorySegment.copy(bytes, 0, buf, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, bytes.length);
+            return (int) Native.write(fd, buf, bytes.length);
+        }
+    }
+
     /** close(2) of an fd the caller owns; returns 0 or -errno. */
     public static int close(int fd) { return Native.close(fd); }
 

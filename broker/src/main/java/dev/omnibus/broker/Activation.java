@@ -1,0 +1,128 @@
+package dev.omnibus.broker;
+
+import dev.omnibus.transport.Posix;
+import dev.omnibus.transport.Timer;
+import dev.omnibus.wire.MessageView;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What waits for a service to start: method calls that auto-started it (kept as bytes, with their
+ * fds) and StartServiceByName callers. When the service takes its name the calls are routed to it
+ * in arrival order and the callers get DBUS_START_REPLY_SUCCESS; when it fails or does not appear
+ * within service_start_timeout everyone waiting gets the error.
+ *
+ * <p>Also owns the activation environment (UpdateActivationEnvironment). Bus thread only.
+ */
+final class Activation {
+    /** A method call waiting for its destination to appear. */
+    private record Queued(int sender, byte[] bytes, int[] fds, long serial, boolean wantsReply) {}
+
+    /** A StartServiceByName call waiting for the answer. */
+    private record Starter(int caller, long serial) {}
+
+    private static final class Pending {
+        final List<Queued> calls = new ArrayList<>();
+        final List<Starter> starters = new ArrayList<>();
+        Timer timeout;
+    }
+
+    private final Bus bus;
+    private final Map<String, Pending> pending = new HashMap<>();
+    private final Map<String, String> environment = new LinkedHashMap<>();
+    private final MessageView replay = new MessageView();
+
+    Activation(Bus bus) { this.bus = bus; }
+
+    void updateEnvironment(Map<String, String> env) { environment.putAll(env); }
+
+    Map<String, String> environment() { return environment; }
+
+    /** Keeps a call to a name nobody owns yet and starts the service if it is not starting already. */
+    void queue(Peer sender, MessageView m, int[] fds, String name) {
+        if (!begin(sender, name, m)) return;
+        byte[] bytes = m.segment().asSlice(m.offset(), m.length()).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+        int[] own = new int[fds.length];
+        for (int i = 0; i < fds.length; i++) own[i] = Posix.dupCloexec(fds[i]);
+        pending.get(name).calls.add(new Queued(sender.id, bytes, own, m.serial(),
+                (m.flags() & dev.omnibus.wire.Protocol.FLAG_NO_REPLY_EXPECTED) == 0));
+    }
+
+    void startByName(Peer caller, MessageView m, String name) {
+        if (!begin(caller, name, m)) return;
+        pending.get(name).starters.add(new Starter(caller.id, m.serial()));
+    }
+
+    /** Starts the service unless it is starting; false (with an error sent) when over the limit. */
+    private boolean begin(Peer who, String name, MessageView m) {
+        if (pending.containsKey(name)) return true;
+        if (pending.size() >= bus.limits().count(Limit.MAX_PENDING_SERVICE_STARTS)) {
+            bus.driver.sendError(who, m, DBusErrors.LIMITS_EXCEEDED,
+                    "The maximum number of pending activations has been reached, activation of " + name + " failed");
+            return false;
+        }
+        Pending p = new Pending();
+        pending.put(name, p);
+        long timeout = bus.limits().get(Limit.SERVICE_START_TIMEOUT);
+        p.timeout = bus.loop.schedule(TimeUnit.MILLISECONDS.toNanos(timeout), () -> failed(name, DBusErrors.TIMED_OUT,
+                "Failed to activate service '" + name + "': timed out (service_start_timeout=" + timeout + "ms)"));
+        bus.settings().activation().start(bus, name, Map.copyOf(environment));
+        return true;
+    }
+
+    /** {@code name} has an owner now: release everything that waited for it. */
+    void nameAcquired(String name) {
+        Pending p = pending.remove(name);
+        if (p == null) return;
+        p.timeout.cancel();
+        for (Starter s : p.starters) {
+            Peer caller = bus.peer(s.caller);
+            if (caller != null) bus.driver.replyStartSuccess(caller, s.serial);
+        }
+        for (Queued q : p.calls) {
+            Peer sender = bus.peer(q.sender);
+            Peer target = bus.router.resolve(name);
+            try {
+                if (sender == null || target == null) continue;
+                int rc = replay.wrap(MemorySegment.ofArray(q.bytes), 0, q.bytes.length, q.fds.length);
+                if (rc != dev.omnibus.wire.WireError.OK) continue;
+                bus.router.unicast(sender, replay, q.fds, target);
+            } finally {
+                for (int fd : q.fds) Posix.close(fd);
+            }
+        }
+    }
+
+    /** Starting {@code name} failed: every waiting caller gets the error. */
+    void failed(String name, String errorName, String message) {
+        Pending p = pending.remove(name);
+        if (p == null) return;
+        p.timeout.cancel();
+        for (Starter s : p.starters) {
+            Peer caller = bus.peer(s.caller);
+            if (caller != null) bus.driver.sendError(caller, s.serial, errorName, message);
+        }
+        for (Queued q : p.calls) {
+            for (int fd : q.fds) Posix.close(fd);
+            Peer caller = bus.peer(q.sender);
+            if (caller != null && q.wantsReply) bus.driver.sendError(caller, q.serial, errorName, message);
+        }
+    }
+
+    /** A disconnected peer's waiting calls are dropped. */
+    void peerGone(Peer peer) {
+        for (Pending p : pending.values()) {
+            p.starters.removeIf(s -> s.caller == peer.id);
+            p.calls.removeIf(q -> {
+                if (q.sender != peer.id) return false;
+                for (int fd : q.fds) Posix.close(fd);
+                return true;
+            });
+        }
+    }
+}

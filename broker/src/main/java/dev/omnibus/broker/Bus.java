@@ -1,0 +1,295 @@
+package dev.omnibus.broker;
+
+import dev.omnibus.transport.EventHandler;
+import dev.omnibus.transport.EventLoop;
+import dev.omnibus.transport.IoVecs;
+import dev.omnibus.transport.Listener;
+import dev.omnibus.transport.PeerCredentials;
+import dev.omnibus.transport.StreamSocket;
+import dev.omnibus.wire.MessageView;
+import dev.omnibus.wire.SaslServer;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.logging.Logger;
+
+/**
+ * One message bus: its listeners, its connections and the state they share (names, match rules,
+ * pending replies, monitors). Accepts connections, runs their authentication, hands validated
+ * messages to the {@link Router}, and tears peers down.
+ *
+ * <p>Everything here belongs to the single bus thread that runs {@link #loop}; other threads reach
+ * the bus only through {@link EventLoop#execute}.
+ */
+public final class Bus {
+    private static final Logger LOG = Logger.getLogger("omnibus");
+
+    final EventLoop loop;
+    private BusSettings settings;
+    /** Reused for every received message: dispatch is synchronous. */
+    final MessageView view = new MessageView();
+    /** Reused for every flush. */
+    final IoVecs iov = new IoVecs(4);
+
+    final Map<String, Peer> peersByName = new HashMap<>();
+    final Map<Integer, Peer> peersById = new HashMap<>();
+    final List<Peer> monitors = new ArrayList<>();
+    final NameRegistry names;
+    final MatchRegistry matches = new MatchRegistry();
+    final ReplyRegistry replies;
+    final Router router;
+    final Driver driver;
+    final Activation activation;
+    final ReplyTimer replyTimer;
+
+    private final List<Connection> flushList = new ArrayList<>();
+    private final List<Listener> listeners = new ArrayList<>();
+    private final EventHandler flusher = ignored -> flushAll();
+    private int nextPeerId = 1;
+    private int incompleteConnections;
+    private int completedConnections;
+    private final Map<Long, Integer> connectionsPerUser = new HashMap<>();
+    private Consumer<String> onStop = reason -> {};
+
+    public Bus(EventLoop loop, BusSettings settings) {
+        this.loop = loop;
+        this.settings = settings;
+        this.router = new Router(this);
+        this.driver = new Driver(this);
+        this.names = new NameRegistry(driver.nameEvents());
+        this.replies = new ReplyRegistry();
+        this.activation = new Activation(this);
+        this.replyTimer = new ReplyTimer(this);
+    }
+
+    public BusSettings settings() { return settings; }
+
+    BusLimits limits() { return settings.limits(); }
+
+    /** Replaces configuration on reload: existing connections stay. */
+    public void reconfigure(BusSettings next) { this.settings = next; }
+
+    /** What to do when a client asks the bus to go away (never: kept for tests that embed the bus). */
+    public void onStop(Consumer<String> action) { this.onStop = action; }
+
+    /** Starts accepting on {@code listener}; the bus closes it on {@link #close()}. */
+    public void listen(Listener listener) {
+        listeners.add(listener);
+        loop.register(listener.fd(), EventLoop.READABLE, events -> acceptAll(listener));
+    }
+
+    private void acceptAll(Listener listener) {
+        for (;;) {
+            StreamSocket s = listener.accept();
+            if (s == null) return;
+            if (incompleteConnections >= limits().count(Limit.MAX_INCOMPLETE_CONNECTIONS)
+                    || completedConnections + incompleteConnections
+                            >= limits().count(Limit.MAX_COMPLETED_CONNECTIONS) + limits().count(Limit.MAX_INCOMPLETE_CONNECTIONS)) {
+                LOG.warning("refusing connection: too many connections");
+                s.close();
+                continue;
+            }
+            accepted(s);
+        }
+    }
+
+    private void accepted(StreamSocket s) {
+        PeerCredentials creds = s.isUnix() ? s.peerCredentials() : null;
+        long uid = creds == null ? -1 : creds.uid();
+        Set<SaslServer.Mechanism> mechs = EnumSet.copyOf(settings.mechanisms());
+        if (!settings.allowAnonymous()) mechs.remove(SaslServer.Mechanism.ANONYMOUS);
+        if (uid < 0) mechs.remove(SaslServer.Mechanism.EXTERNAL);
+        if (mechs.isEmpty()) mechs.add(SaslServer.Mechanism.EXTERNAL);
+        SaslServer sasl = new SaslServer(settings.guidHex(), mechs, uid, s.isUnix(), cookieSource());
+        Connection c = new Connection(this, s, sasl);
+        c.peer = new Peer(nextPeerId++, c, creds);
+        c.peer.connectedAtNanos = System.nanoTime();
+        incompleteConnections++;
+        c.authTimer = loop.schedule(TimeUnit.MILLISECONDS.toNanos(limits().get(Limit.AUTH_TIMEOUT)), () -> {
+            if (!c.authenticated && !c.closed) disconnect(c, "authentication timed out");
+        });
+        loop.register(s.fd(), EventLoop.READABLE, c);
+        // Bytes may already be waiting (edge-triggered registration reports them, but read now to be sure).
+        c.onReady(0);
+    }
+
+    private dev.omnibus.wire.SaslCookieSource cookieSource;
+
+    private dev.omnibus.wire.SaslCookieSource cookieSource() {
+        if (cookieSource == null) cookieSource = new dev.omnibus.broker.auth.CookieKeyring();
+        return cookieSource;
+    }
+
+    /** SASL finished: apply the connection policy. False if the connection was refused. */
+    boolean authenticated(Connection c, SaslServer sasl) {
+        Peer p = c.peer;
+        p.authenticatedUid = sasl.authenticatedUid();
+        c.authenticated = true;
+        if (c.authTimer != null) {
+            c.authTimer.cancel();
+            c.authTimer = null;
+        }
+        incompleteConnections--;
+        long uid = p.uid();
+        int[] groups = p.credentials == null ? new int[0] : p.credentials.groups();
+        boolean anonymous = sasl.mechanism() == SaslServer.Mechanism.ANONYMOUS;
+        if (!anonymous && !settings.policy().allowUser(uid, groups)) {
+            LOG.warning("rejected connection from uid " + uid + ": not allowed by policy");
+            disconnectQuietly(c);
+            return false;
+        }
+        int perUser = connectionsPerUser.getOrDefault(uid, 0);
+        if (perUser >= limits().count(Limit.MAX_CONNECTIONS_PER_USER)
+                || completedConnections >= limits().count(Limit.MAX_COMPLETED_CONNECTIONS)) {
+            LOG.warning("rejected connection from uid " + uid + ": too many connections");
+            disconnectQuietly(c);
+            return false;
+        }
+        connectionsPerUser.put(uid, perUser + 1);
+        completedConnections++;
+        peersById.put(p.id, p);
+        return true;
+    }
+
+    void authFailed(Connection c, String reason) {
+        // Send what SASL last said (REJECTED/ERROR), then drop the connection.
+        LOG.fine(() -> "authentication failed: " + reason);
+        c.closeWhenFlushed = true;
+        c.flush();
+    }
+
+    /** A peer broke the protocol: one log line, drop it, the bus goes on. */
+    void protocolViolation(Connection c, String what) {
+        LOG.warning("disconnecting " + c.peer + ": " + what);
+        disconnect(c, null);
+    }
+
+    /** Drops a connection and everything it owned. {@code reason} is logged when not null. */
+    void disconnect(Connection c, String reason) {
+        if (c.closed) return;
+        if (reason != null) LOG.info("disconnecting " + c.peer + ": " + reason);
+        Peer p = c.peer;
+        boolean wasAuthenticated = c.authenticated;
+        c.close();
+        if (!wasAuthenticated) {
+            incompleteConnections--;
+            return;
+        }
+        completedConnections--;
+        connectionsPerUser.computeIfPresent(p.uid(), (k, v) -> v <= 1 ? null : v - 1);
+        peersById.remove(p.id);
+        if (p.monitor) monitors.remove(p);
+        matches.removeAll(p.id);
+        activation.peerGone(p);
+        replies.removePeer(p.id, (caller, serial) -> {
+            Peer waiting = peersById.get(caller);
+            if (waiting != null) {
+                driver.sendError(waiting, serial, DBusErrors.NO_REPLY,
+                        "Message recipient disconnected from message bus without replying");
+            }
+        });
+        if (p.registered()) {
+            names.removePeer(p.id);
+            peersByName.remove(p.uniqueName);
+            driver.uniqueNameGone(p);
+        }
+    }
+
+    private void disconnectQuietly(Connection c) {
+        c.authenticated = false;
+        incompleteConnections++;
+        disconnect(c, null);
+    }
+
+    /** Hello succeeded: the peer has its unique name. */
+    void registered(Peer p) {
+        p.register();
+        peersByName.put(p.uniqueName, p);
+    }
+
+    Peer peer(String uniqueName) { return peersByName.get(uniqueName); }
+
+    Peer peer(int id) { return peersById.get(id); }
+
+    /** Remembers that {@code c} has output to write after the current batch of input. */
+    void scheduleFlush(Connection c) {
+        if (c.flushPending || c.closed) return;
+        c.flushPending = true;
+        if (flushList.isEmpty()) loop.markReady(flusher);
+        flushList.add(c);
+    }
+
+    private void flushAll() {
+        // Index loop: flushing may disconnect a peer, which may queue output for others.
+        for (int i = 0; i < flushList.size(); i++) {
+            Connection c = flushList.get(i);
+            c.flushPending = false;
+            c.flush();
+        }
+        flushList.clear();
+    }
+
+    /** Entry point for a validated message from an authenticated connection. */
+    void dispatch(Peer sender, MessageView m, int[] fds) {
+        router.route(sender, m, fds);
+    }
+
+    /** Service activation failed for {@code name}: everyone waiting gets the error. */
+    public void activationFailed(String name, String errorName, String message) {
+        activation.failed(name, errorName, message);
+    }
+
+    /** BecomeMonitor: the peer only receives from now on; its names and rules are dropped. */
+    void becomeMonitor(Peer p, java.util.List<dev.omnibus.wire.MatchRule> rules) {
+        matches.removeAll(p.id);
+        names.removePeer(p.id);
+        p.monitor = true;
+        p.monitorRules = rules;
+        monitors.add(p);
+        // dbus-daemon: the monitor loses its unique name as far as everyone else is concerned.
+        driver.unicastSignal(p, "NameLost", p.uniqueName);
+        driver.uniqueNameGone(p);
+        LOG.info("connection " + p + " became a monitor");
+    }
+
+    private Runnable reloadAction = () -> {};
+
+    /** What ReloadConfig and SIGHUP do (the daemon re-reads its config and calls {@link #reconfigure}). */
+    public void onReload(Runnable action) { this.reloadAction = action; }
+
+    void requestReload() { reloadAction.run(); }
+
+    /** The Features property of org.freedesktop.DBus. */
+    java.util.List<String> features() {
+        return settings.systemdActivation() ? java.util.List.of("SystemdActivation") : java.util.List.of();
+    }
+
+    /** Closes listeners and connections; the loop stops afterwards. */
+    public void close() {
+        for (Peer p : new ArrayList<>(peersById.values())) disconnect(p.connection, null);
+        for (Listener l : listeners) {
+            loop.unregister(l.fd());
+            try {
+                l.close();
+            } catch (Exception e) {
+                LOG.warning("closing listener: " + e);
+            }
+        }
+        listeners.clear();
+        onStop.accept("closed");
+    }
+
+    /** The driver's introspection XML (for {@code --introspect}). */
+    public static String driverIntrospection() {
+        return Introspection.xml(new Driver(null), "/org/freedesktop/DBus");
+    }
+
+    int connectionCount() { return completedConnections; }
+
+    int incompleteCount() { return incompleteConnections; }
+}

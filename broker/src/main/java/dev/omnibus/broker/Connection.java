@@ -1,0 +1,236 @@
+package dev.omnibus.broker;
+
+import dev.omnibus.transport.Errno;
+import dev.omnibus.transport.EventHandler;
+import dev.omnibus.transport.EventLoop;
+import dev.omnibus.transport.FdList;
+import dev.omnibus.transport.IoVecs;
+import dev.omnibus.transport.Posix;
+import dev.omnibus.transport.StreamSocket;
+import dev.omnibus.transport.Timer;
+import dev.omnibus.wire.MessageView;
+import dev.omnibus.wire.SaslServer;
+import dev.omnibus.wire.WireError;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The I/O side of one client: the socket, the SASL exchange, framing of received bytes into
+ * messages, and the outbound queue. Received messages are validated here and handed to the bus
+ * one at a time; the bus answers by queueing bytes with {@link #out}.
+ *
+ * <p>Reading is budgeted: after {@link #READ_BUDGET} bytes in one turn the connection yields and
+ * asks the loop to call it again after the others ({@link EventLoop#markReady}), so one flooding
+ * peer cannot starve the rest. Output is not written here on every message: the bus collects
+ * connections with new output and flushes them after the current batch of input, so replies batch.
+ *
+ * <p>Bus thread only.
+ */
+final class Connection implements EventHandler {
+    /** Bytes read from one peer before yielding to others. */
+    static final int READ_BUDGET = 256 * 1024;
+    private static final long INITIAL_INPUT = 16 * 1024;
+    private static final int[] NO_FDS = new int[0];
+
+    final Bus bus;
+    final StreamSocket socket;
+    final OutQueue out = new OutQueue();
+    Peer peer;
+    SaslServer sasl;
+    boolean fdsNegotiated;
+    boolean authenticated;
+    boolean closed;
+    /** Waiting for EPOLLOUT: the kernel buffer was full at the last flush. */
+    boolean writeBlocked;
+    /** Queued in the bus's flush list. */
+    boolean flushPending;
+    /** Disconnect as soon as the outbound queue is written (after a SASL failure). */
+    boolean closeWhenFlushed;
+    Timer authTimer;
+
+    private final NativeBuffer in = new NativeBuffer(INITIAL_INPUT);
+    private final FdList inFds = new FdList();
+    /** Bytes needed before the next frame can be parsed (0: unknown). */
+    private long needed;
+
+    Connection(Bus bus, StreamSocket socket, SaslServer sasl) {
+        this.bus = bus;
+        this.socket = socket;
+        this.sasl = sasl;
+    }
+
+    @Override
+    public void onReady(int events) {
+        if (closed) return;
+        if ((events & EventLoop.WRITABLE) != 0 && writeBlocked) {
+            writeBlocked = false;
+            flush();
+            if (closed) return;
+        }
+        if (events == 0 || (events & ~EventLoop.WRITABLE) != 0) {
+            readSome();
+        }
+    }
+
+    private void readSome() {
+        long budget = READ_BUDGET;
+        while (!closed) {
+            if (in.size() > 0 && !processInput()) return;
+            if (budget <= 0) {
+                bus.loop.markReady(this);
+                return;
+            }
+            long want = Math.max(4096, needed - in.size());
+            in.ensureFree(want);
+            long n = socket.read(in.segment(), in.end, in.free(), inFds);
+            if (n > 0) {
+                in.end += n;
+                budget -= n;
+                if (inFds.size() > 0) {
+                    if (!fdsNegotiated) {
+                        inFds.closeAll();
+                        bus.protocolViolation(this, "sent file descriptors without negotiating them");
+                        return;
+                    }
+                    moveReceivedFds();
+                }
+                if (pendingFdCount > bus.limits().get(Limit.MAX_INCOMING_UNIX_FDS)) {
+                    bus.protocolViolation(this, "exceeded max_incoming_unix_fds");
+                    return;
+                }
+                continue;
+            }
+            if (n == -Errno.EAGAIN) return;
+            if (n == 0) {
+                bus.disconnect(this, null);
+            } else if (n == StreamSocket.FDS_TRUNCATED) {
+                bus.protocolViolation(this, "sent more file descriptors than the bus can receive in one message");
+            } else {
+                bus.disconnect(this, "read failed: " + Errno.name((int) -n));
+            }
+            return;
+        }
+    }
+
+    /** Consumes whole frames from the input buffer. False when the connection closed meanwhile. */
+    private boolean processInput() {
+        MemorySegment seg = in.segment();
+        if (sasl != null) {
+            int consumed = sasl.feed(seg, in.start, (int) Math.min(in.size(), Integer.MAX_VALUE));
+            in.consume(consumed);
+            if (sasl.hasOutput()) queueRaw(sasl.takeOutput());
+            switch (sasl.state()) {
+                case FAILED -> {
+                    bus.authFailed(this, sasl.failureReason());
+                    return false;
+                }
+                case AUTHENTICATED -> {
+                    fdsNegotiated = sasl.unixFdNegotiated();
+                    SaslServer done = sasl;
+                    sasl = null;
+                    if (!bus.authenticated(this, done)) return false;
+                }
+                default -> {
+                    return true;
+                }
+            }
+        }
+        MessageView view = bus.view;
+        while (in.size() >= MessageView.FIXED_HEADER_LENGTH) {
+            long len = MessageView.frameLength(seg, in.start);
+            if (len < 0) {
+                bus.protocolViolation(this, WireError.describe((int) -len));
+                return false;
+            }
+            if (len > bus.limits().get(Limit.MAX_MESSAGE_SIZE)) {
+                bus.protocolViolation(this, "message of " + len + " bytes exceeds max_message_size");
+                return false;
+            }
+            if (in.size() < len) {
+                needed = len;
+                return true;
+            }
+            needed = 0;
+            int rc = view.wrap(seg, in.start, len, pendingFdCount);
+            if (rc != WireError.OK) {
+                bus.protocolViolation(this, "invalid message: " + view.errorDetail());
+                return false;
+            }
+            int nfds = view.unixFds();
+            if (nfds > bus.limits().get(Limit.MAX_MESSAGE_UNIX_FDS)) {
+                bus.protocolViolation(this, "message carries " + nfds + " fds, over max_message_unix_fds");
+                return false;
+            }
+            int[] fds = nfds == 0 ? NO_FDS : takeFds(nfds);
+            bus.dispatch(peer, view, fds);
+            if (closed) return false;
+            in.consume(len);
+            seg = in.segment();
+        }
+        return true;
+    }
+
+    /** Received fds not yet claimed by a message, in arrival order (a message takes the first N). */
+    private int[] pendingFds = new int[8];
+    private int pendingFdCount;
+
+    private void moveReceivedFds() {
+        int n = inFds.size();
+        if (pendingFdCount + n > pendingFds.length) {
+            pendingFds = java.util.Arrays.copyOf(pendingFds, Math.max(pendingFds.length * 2, pendingFdCount + n));
+        }
+        inFds.takeRange(0, n, pendingFds, pendingFdCount);
+        inFds.clear();
+        pendingFdCount += n;
+    }
+
+    private int[] takeFds(int n) {
+        int[] fds = java.util.Arrays.copyOf(pendingFds, n);
+        System.arraycopy(pendingFds, n, pendingFds, 0, pendingFdCount - n);
+        pendingFdCount -= n;
+        return fds;
+    }
+
+    /** Queues bytes as they are (SASL lines). */
+    void queueRaw(byte[] bytes) {
+        MemorySegment s = out.reserve(bytes.length);
+        MemorySegment.copy(bytes, 0, s, java.lang.foreign.ValueLayout.JAVA_BYTE, out.tail(), bytes.length);
+        out.commit(bytes.length);
+        bus.scheduleFlush(this);
+    }
+
+    /** Writes what the kernel takes; on a full buffer waits for EPOLLOUT. */
+    void flush() {
+        if (closed || writeBlocked) return;
+        int r = out.flush(socket, bus.iov);
+        switch (r) {
+            case OutQueue.FLUSHED -> {
+                if (closeWhenFlushed) bus.disconnect(this, null);
+            }
+            case OutQueue.BLOCKED -> {
+                writeBlocked = true;
+                bus.loop.modify(socket.fd(), EventLoop.READABLE | EventLoop.WRITABLE, this);
+            }
+            default -> bus.disconnect(this, null);
+        }
+        if (!writeBlocked && !closed && r == OutQueue.FLUSHED) {
+            // Back to read interest only (EPOLLOUT only while the kernel is full).
+            if (hadWriteInterest) bus.loop.modify(socket.fd(), EventLoop.READABLE, this);
+        }
+        hadWriteInterest = writeBlocked;
+    }
+
+    private boolean hadWriteInterest;
+
+    void close() {
+        if (closed) return;
+        closed = true;
+        if (authTimer != null) authTimer.cancel();
+        bus.loop.unregister(socket.fd());
+        socket.close();
+        out.close();
+        in.close();
+        inFds.closeAll();
+        for (int i = 0; i < pendingFdCount; i++) Posix.close(pendingFds[i]);
+        pendingFdCount = 0;
+    }
+}

@@ -1,0 +1,297 @@
+package dev.omnibus.broker;
+
+import static dev.omnibus.wire.Protocol.FLAG_NO_REPLY_EXPECTED;
+import static dev.omnibus.wire.Protocol.METHOD_RETURN;
+import static dev.omnibus.wire.Protocol.SIGNAL;
+
+import dev.omnibus.wire.BodyReader;
+import dev.omnibus.wire.BodyWriter;
+import dev.omnibus.wire.MatchRule;
+import dev.omnibus.wire.MatchRuleException;
+import dev.omnibus.wire.MessageBuilder;
+import dev.omnibus.wire.MessageView;
+import dev.omnibus.wire.Names;
+import dev.omnibus.wire.Protocol;
+import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.logging.Logger;
+
+/**
+ * The bus driver: the object {@code org.freedesktop.DBus} that answers calls to the bus itself
+ * and emits its signals. A table maps (interface, member) to the input signature and a handler;
+ * handlers read their arguments, act on the bus's registries and answer through
+ * {@link Reply}. Every message the bus originates is built here.
+ *
+ * <p>Signal order follows dbus-daemon 1.14 as observed with dbus-monitor: for Hello, the method
+ * return, then NameOwnerChanged, then NameAcquired; for RequestName, NameOwnerChanged, NameLost
+ * (to a replaced owner), NameAcquired, then the method return.
+ *
+ * <p>Bus thread only.
+ */
+final class Driver {
+    private static final Logger LOG = Logger.getLogger("omnibus");
+    static final String NAME = "org.freedesktop.DBus";
+    static final byte[] DRIVER_NAME_UTF8 = NAME.getBytes(StandardCharsets.US_ASCII);
+    static final String PATH = "/org/freedesktop/DBus";
+    static final String PROPERTIES = "org.freedesktop.DBus.Properties";
+    static final String INTROSPECTABLE = "org.freedesktop.DBus.Introspectable";
+    static final String PEER = "org.freedesktop.DBus.Peer";
+    static final String MONITORING = "org.freedesktop.DBus.Monitoring";
+    static final String STATS = "org.freedesktop.DBus.Debug.Stats";
+
+    /** A call the driver refuses: becomes an error reply. Cold path. */
+    static final class Failure extends Exception {
+        final String errorName;
+
+        Failure(String errorName, String message) {
+            super(message, null, false, false);
+            this.errorName = errorName;
+        }
+    }
+
+    @FunctionalInterface
+    interface Handler {
+        void handle(Peer sender, MessageView call, BodyReader args) throws Failure;
+    }
+
+    /** One row of the driver's table. */
+    record Method(String iface, String member, String in, String out, Handler handler) {}
+
+    private final Bus bus;
+    private final Map<String, Method> table = new HashMap<>();
+    private final Map<String, List<Method>> byInterface = new TreeMap<>();
+    private final MessageBuilder builder = new MessageBuilder();
+    private final MessageView built = new MessageView();
+    private long serial;
+    private final String machineId;
+
+    Driver(Bus bus) {
+        this.bus = bus;
+        this.machineId = MachineId.read();
+        DriverMethods.install(this, bus);
+    }
+
+    void add(String iface, String member, String in, String out, Handler h) {
+        Method m = new Method(iface, member, in, out, h);
+        table.put(iface + '\0' + member, m);
+        byInterface.computeIfAbsent(iface, k -> new ArrayList<>()).add(m);
+    }
+
+    Map<String, List<Method>> interfaces() { return byInterface; }
+
+    String machineId() { return machineId; }
+
+    // ---- calls -------------------------------------------------------------------------------
+
+    /** Hello is special: the only call allowed before registration. */
+    void hello(Peer sender, MessageView m) {
+        bus.registered(sender);
+        Reply r = reply(sender, m, "s");
+        if (r != null) {
+            r.w.writeString(sender.uniqueName);
+            r.send();
+        }
+        nameOwnerChanged(sender.uniqueName, "", sender.uniqueName);
+        unicastSignal(sender, "NameAcquired", sender.uniqueName);
+    }
+
+    void call(Peer sender, MessageView m) {
+        String iface = m.interfaceName();
+        String member = m.member();
+        Method method = iface != null ? table.get(iface + '\0' + member) : findByMember(member);
+        try {
+            if (method == null) {
+                if (iface != null && !byInterface.containsKey(iface)) {
+                    throw new Failure(DBusErrors.UNKNOWN_INTERFACE, NAME + " does not understand message " + member);
+                }
+                throw new Failure(DBusErrors.UNKNOWN_METHOD, NAME + " does not understand message " + member);
+            }
+            String sig = m.signature();
+            if (sig == null) sig = "";
+            if (!sig.equals(method.in)) {
+                throw new Failure(DBusErrors.INVALID_ARGS, "Call to " + member + " has wrong args (" + sig
+                        + ", expected " + method.in + ")");
+            }
+            method.handler.handle(sender, m, m.body());
+        } catch (Failure f) {
+            sendError(sender, m, f.errorName, f.getMessage());
+        }
+    }
+
+    private Method findByMember(String member) {
+        Method m = table.get(NAME + '\0' + member);
+        if (m != null) return m;
+        for (List<Method> list : byInterface.values()) {
+            for (Method x : list) {
+                if (x.member.equals(member)) return x;
+            }
+        }
+        return null;
+    }
+
+    // ---- building messages ---------------------------------------------------------------------
+
+    /** A reply under construction: write the body with {@link #w}, then {@link #send()}. */
+    final class Reply {
+        final Peer to;
+        final BodyWriter w;
+
+        Reply(Peer to, BodyWriter w) {
+            this.to = to;
+            this.w = w;
+        }
+
+        void send() { deliverBuilt(to); }
+    }
+
+    /** Starts a method return to {@code call}, or null when the caller asked for no reply. */
+    Reply reply(Peer to, MessageView call, String signature) {
+        if ((call.flags() & FLAG_NO_REPLY_EXPECTED) != 0) return null;
+        builder.reset(METHOD_RETURN, Protocol.FLAG_NO_REPLY_EXPECTED, ++serial)
+                .replySerial(call.serial()).destination(to.uniqueNameOrNull()).sender(NAME);
+        return new Reply(to, builder.body(signature));
+    }
+
+    /** StartServiceByName's answer once the service has its name: DBUS_START_REPLY_SUCCESS. */
+    void replyStartSuccess(Peer to, long callSerial) {
+        builder.reset(METHOD_RETURN, Protocol.FLAG_NO_REPLY_EXPECTED, ++serial)
+                .replySerial(callSerial).destination(to.uniqueNameOrNull()).sender(NAME);
+        builder.body("u").writeUint32(1);
+        deliverBuilt(to);
+    }
+
+    /** Sends an empty method return. */
+    void replyEmpty(Peer to, MessageView call) {
+        Reply r = reply(to, call, "");
+        if (r != null) r.send();
+    }
+
+    void sendError(Peer to, MessageView call, String errorName, String text) {
+        if ((call.flags() & FLAG_NO_REPLY_EXPECTED) != 0) return;
+        sendError(to, call.serial(), errorName, text);
+    }
+
+    void sendError(Peer to, long replySerial, String errorName, String text) {
+        builder.reset(Protocol.ERROR, Protocol.FLAG_NO_REPLY_EXPECTED, ++serial)
+                .replySerial(replySerial).destination(to.uniqueNameOrNull()).sender(NAME).errorName(errorName);
+        builder.body("s").writeString(text);
+        deliverBuilt(to);
+    }
+
+    /** NameOwnerChanged to everyone subscribed. */
+    void nameOwnerChanged(String name, String oldOwner, String newOwner) {
+        BodyWriter w = startSignal(null, "NameOwnerChanged", "sss");
+        w.writeString(name);
+        w.writeString(oldOwner);
+        w.writeString(newOwner);
+        broadcastBuilt();
+    }
+
+    /** NameAcquired/NameLost: sent to one peer (and seen by monitors and eavesdroppers). */
+    void unicastSignal(Peer to, String member, String name) {
+        BodyWriter w = startSignal(to, member, "s");
+        w.writeString(name);
+        deliverBuilt(to);
+    }
+
+    private BodyWriter startSignal(Peer to, String member, String signature) {
+        builder.reset(SIGNAL, Protocol.FLAG_NO_REPLY_EXPECTED, ++serial)
+                .path(PATH).interfaceName(NAME).member(member).sender(NAME);
+        if (to != null) builder.destination(to.uniqueNameOrNull());
+        return builder.body(signature);
+    }
+
+    /** Wraps the builder's bytes in a view (heap segment; cold enough) for routing. */
+    private MessageView wrapBuilt() {
+        byte[] bytes = builder.toBytes();
+        int rc = built.wrap(MemorySegment.ofArray(bytes), 0, bytes.length, 0);
+        if (rc != dev.omnibus.wire.WireError.OK) {
+            throw new IllegalStateException("driver built an invalid message: " + built.errorDetail());
+        }
+        return built;
+    }
+
+    private void deliverBuilt(Peer to) {
+        MessageView m = wrapBuilt();
+        bus.router.toMonitors(null, m);
+        if (to != null && !to.connection.closed) bus.router.queueOwn(to, m);
+    }
+
+    private void broadcastBuilt() {
+        MessageView m = wrapBuilt();
+        bus.router.toMonitors(null, m);
+        bus.matches.lookup(m, 0, bus.names, false, id -> {
+            Peer p = bus.peer(id);
+            if (p != null && !p.monitor) bus.router.queueOwn(p, m);
+        });
+    }
+
+    // ---- name events ---------------------------------------------------------------------------
+
+    /** Turns registry changes into the driver's signals, in the registry's order. */
+    NameRegistry.Listener nameEvents() {
+        return new NameRegistry.Listener() {
+            @Override
+            public void ownerChanged(String name, int oldOwner, int newOwner) {
+                nameOwnerChanged(name, uniqueName(oldOwner), uniqueName(newOwner));
+                if (newOwner >= 0) bus.activation.nameAcquired(name);
+            }
+
+            @Override
+            public void lost(int peer, String name) {
+                Peer p = bus.peer(peer);
+                if (p != null) unicastSignal(p, "NameLost", name);
+            }
+
+            @Override
+            public void acquired(int peer, String name) {
+                Peer p = bus.peer(peer);
+                if (p != null) unicastSignal(p, "NameAcquired", name);
+            }
+        };
+    }
+
+    private String uniqueName(int id) {
+        if (id < 0) return "";
+        Peer p = bus.peer(id);
+        return p == null || p.uniqueName == null ? "" : p.uniqueName;
+    }
+
+    /** The unique name of a disconnected peer goes away: NameOwnerChanged(name, name, ""). */
+    void uniqueNameGone(Peer p) {
+        nameOwnerChanged(p.uniqueName, p.uniqueName, "");
+    }
+
+    // ---- helpers shared by the handlers ------------------------------------------------------
+
+    /** The peer a name (unique or well-known) refers to, or a NameHasOwner error like dbus-daemon's. */
+    Peer requirePeer(String name, String what) throws Failure {
+        Peer p = name.equals(NAME) ? null : bus.router.resolve(name);
+        if (p == null) {
+            throw new Failure(DBusErrors.NAME_HAS_NO_OWNER,
+                    "Could not get " + what + " of name '" + name + "': no such name");
+        }
+        return p;
+    }
+
+    static MatchRule parseRule(String text) throws Failure {
+        try {
+            return MatchRule.parse(text);
+        } catch (MatchRuleException e) {
+            throw new Failure(DBusErrors.MATCH_RULE_INVALID, e.getMessage());
+        }
+    }
+
+    static void requireValidBusName(String name) throws Failure {
+        if (!Names.isValidBusName(name)) {
+            throw new Failure(DBusErrors.INVALID_ARGS, "Name \"" + name + "\" is not valid");
+        }
+    }
+
+    Logger log() { return LOG; }
+}

@@ -1,0 +1,128 @@
+package dev.omnibus.broker;
+
+import dev.omnibus.transport.Errno;
+import dev.omnibus.transport.IoVecs;
+import dev.omnibus.transport.Posix;
+import dev.omnibus.transport.StreamSocket;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The bytes and file descriptors waiting to be sent to one peer, flushed with sendmsg.
+ *
+ * <p>Messages are appended whole into one native buffer. A message that carries fds is recorded as
+ * a mark (its offset, length and fds): the flush sends such a message in a sendmsg of its own that
+ * starts at its first byte, so the receiver gets the fds together with that message and no other
+ * (libdbus and sd-bus both attribute received fds to the message being read). Every other run of
+ * bytes goes out in as few writes as the kernel takes.
+ *
+ * <p>Owns the queued fds: they are closed once sent, or when the queue is closed. Bus thread only.
+ */
+final class OutQueue implements AutoCloseable {
+    /** Outcome of {@link #flush}. */
+    static final int FLUSHED = 0, BLOCKED = 1, FAILED = 2;
+
+    private static final long INITIAL_CAPACITY = 4096;
+
+    private final NativeBuffer buf = new NativeBuffer(INITIAL_CAPACITY);
+    private long[] markOffset = new long[4];
+    private long[] markLength = new long[4];
+    private int[][] markFds = new int[4][];
+    private int markHead, markCount;
+    /** Bytes flushed so far: the absolute stream position of buf.start. Marks hold absolute positions, so compaction does not move them. */
+    private long flushed;
+    private long queuedFds;
+
+    long pendingBytes() { return buf.size(); }
+    long pendingFds() { return queuedFds; }
+    boolean isEmpty() { return buf.size() == 0; }
+
+    /** Reserves {@code n} bytes at the tail; the caller writes them at {@link #tail()} then calls {@link #commit}. */
+    MemorySegment reserve(long n) {
+        buf.ensureFree(n);
+        return buf.segment();
+    }
+
+    long tail() { return buf.end; }
+
+    void commit(long n) { buf.end += n; }
+
+    /** Attaches fds (ownership moves here) to the message of {@code length} bytes about to be queued. */
+    void attachFds(int[] fds, long length) {
+        if (markCount == markFds.length) growMarks();
+        int i = (markHead + markCount) % markFds.length;
+        markOffset[i] = flushed + buf.size();
+        markLength[i] = length;
+        markFds[i] = fds;
+        markCount++;
+        queuedFds += fds.length;
+    }
+
+    private void growMarks() {
+        int n = markFds.length * 2;
+        long[] o = new long[n], l = new long[n];
+        int[][] f = new int[n][];
+        for (int k = 0; k < markCount; k++) {
+            int j = (markHead + k) % markFds.length;
+            o[k] = markOffset[j];
+            l[k] = markLength[j];
+            f[k] = markFds[j];
+        }
+        markOffset = o;
+        markLength = l;
+        markFds = f;
+        markHead = 0;
+    }
+
+    /** Writes as much as the kernel takes. */
+    int flush(StreamSocket socket, IoVecs iov) {
+        while (buf.size() > 0) {
+            long pos = flushed;
+            long len;
+            int[] fds = null;
+            if (markCount > 0 && markOffset[markHead] == pos) {
+                fds = markFds[markHead];
+                len = markLength[markHead];
+            } else if (markCount > 0) {
+                len = markOffset[markHead] - pos;
+            } else {
+                len = buf.size();
+            }
+            iov.clear();
+            iov.add(buf.segment(), buf.start, len);
+            long n = socket.write(iov, fds, fds == null ? 0 : fds.length);
+            if (n == -Errno.EAGAIN) return BLOCKED;
+            if (n < 0) return FAILED;
+            if (fds != null) {
+                // The kernel holds its own references to fds in flight; ours can go.
+                closeAll(fds);
+                queuedFds -= fds.length;
+                // The fds went with the first byte; a partial rest goes out as plain bytes.
+                markFds[markHead] = null;
+                markCount--;
+                markHead = (markHead + 1) % markFds.length;
+            }
+            flushed += n;
+            buf.consume(n);
+            if (n < len) return BLOCKED;
+        }
+        buf.shrinkIfIdle(64 * 1024);
+        return FLUSHED;
+    }
+
+    private static void closeAll(int[] fds) {
+        for (int fd : fds) Posix.close(fd);
+    }
+
+    @Override
+    public void close() {
+        while (markCount > 0) {
+            int[] f = markFds[markHead];
+            if (f != null) closeAll(f);
+            markFds[markHead] = null;
+            markHead = (markHead + 1) % markFds.length;
+            markCount--;
+        }
+        queuedFds = 0;
+        buf.close();
+    }
+}

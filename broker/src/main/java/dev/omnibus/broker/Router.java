@@ -1,0 +1,237 @@
+package dev.omnibus.broker;
+
+import static dev.omnibus.wire.Protocol.ERROR;
+import static dev.omnibus.wire.Protocol.FLAG_NO_AUTO_START;
+import static dev.omnibus.wire.Protocol.FLAG_NO_REPLY_EXPECTED;
+import static dev.omnibus.wire.Protocol.METHOD_CALL;
+import static dev.omnibus.wire.Protocol.METHOD_RETURN;
+import static dev.omnibus.wire.Protocol.SIGNAL;
+
+import dev.omnibus.transport.Posix;
+import dev.omnibus.wire.MessageView;
+import dev.omnibus.wire.SenderStitch;
+import java.lang.foreign.MemorySegment;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+
+/**
+ * Decides where each received message goes and puts it there: to the driver, to the owner of its
+ * destination (starting the service if needed), to every peer whose match rules select it, and to
+ * monitors. Tracks which replies are expected so that each call gets at most one.
+ *
+ * <p>Forwarded messages are copied once per recipient into the recipient's outbound queue with the
+ * SENDER header field stitched in by the bus ({@link SenderStitch}); the body is never re-marshalled.
+ *
+ * <p>Bus thread only.
+ */
+final class Router {
+    private static final Logger LOG = Logger.getLogger("omnibus");
+    static final String DRIVER_NAME = "org.freedesktop.DBus";
+    private static final int[] NO_FDS = new int[0];
+
+    private final Bus bus;
+    /** Peers already given the current message (dedupes eavesdroppers against the destination). */
+    private int deliveryMark;
+
+    Router(Bus bus) { this.bus = bus; }
+
+    void route(Peer sender, MessageView m, int[] fds) {
+        try {
+            routeOwned(sender, m, fds);
+        } finally {
+            closeAll(fds);
+        }
+    }
+
+    private void routeOwned(Peer sender, MessageView m, int[] fds) {
+        sender.messagesIn++;
+        if (sender.monitor) {
+            bus.protocolViolation(sender.connection, "a monitor sent a message");
+            return;
+        }
+        String dest = m.destination();
+        if (!sender.registered()) {
+            if (m.type() == METHOD_CALL && DRIVER_NAME.equals(dest) && "Hello".equals(m.member())
+                    && (m.interfaceName() == null || DRIVER_NAME.equals(m.interfaceName()))) {
+                toMonitors(sender, m);
+                bus.driver.hello(sender, m);
+            } else {
+                bus.driver.sendError(sender, m.serial(), DBusErrors.ACCESS_DENIED,
+                        "Client tried to send a message other than Hello without being registered");
+                LOG.warning("disconnecting " + sender + ": sent a message before Hello");
+                bus.disconnect(sender.connection, null);
+            }
+            return;
+        }
+        toMonitors(sender, m);
+        if (dest == null) {
+            broadcast(sender, m, fds);
+            return;
+        }
+        if (DRIVER_NAME.equals(dest)) {
+            eavesdrop(sender, m, fds, null);
+            if (m.type() == METHOD_CALL) bus.driver.call(sender, m);
+            return;
+        }
+        Peer target = resolve(dest);
+        if (target == null) {
+            noDestination(sender, m, fds, dest);
+            return;
+        }
+        unicast(sender, m, fds, target);
+    }
+
+    /** The peer a destination names now: a unique name, or the primary owner of a well-known one. */
+    Peer resolve(String dest) {
+        if (dest.startsWith(":")) return bus.peer(dest);
+        int owner = bus.names.owner(dest);
+        return owner < 0 ? null : bus.peer(owner);
+    }
+
+    private void noDestination(Peer sender, MessageView m, int[] fds, String dest) {
+        if (m.type() != METHOD_CALL) return; // signals and replies to nobody are dropped
+        if (!dest.startsWith(":") && (m.flags() & FLAG_NO_AUTO_START) == 0
+                && bus.settings().activation().isActivatable(dest)) {
+            bus.activation.queue(sender, m, fds, dest);
+            return;
+        }
+        if ((m.flags() & FLAG_NO_REPLY_EXPECTED) != 0) return;
+        bus.driver.sendError(sender, m.serial(), DBusErrors.SERVICE_UNKNOWN,
+                "The name " + dest + " was not provided by any .service files");
+    }
+
+    /** Delivers a message whose destination is owned by {@code target}. */
+    void unicast(Peer sender, MessageView m, int[] fds, Peer target) {
+        int type = m.type();
+        if (type == METHOD_CALL) {
+            if ((m.flags() & FLAG_NO_REPLY_EXPECTED) == 0) {
+                long deadline = bus.loop.nanoTime()
+                        + TimeUnit.MILLISECONDS.toNanos(bus.limits().get(Limit.REPLY_TIMEOUT));
+                if (!bus.replies.expect(sender.id, m.serial(), target.id, deadline,
+                        bus.limits().count(Limit.MAX_REPLIES_PER_CONNECTION))) {
+                    bus.driver.sendError(sender, m.serial(), DBusErrors.LIMITS_EXCEEDED,
+                            "The maximum number of pending replies per connection has been reached");
+                    return;
+                }
+                bus.replyTimer.arm();
+            }
+        } else if (type == METHOD_RETURN || type == ERROR) {
+            if (!bus.replies.take(sender.id, target.id, m.replySerial())) {
+                return; // not a reply anybody is waiting for
+            }
+        }
+        if (!forward(sender, m, fds, target)) {
+            if (type == METHOD_CALL) {
+                bus.replies.take(target.id, sender.id, m.serial());
+                if ((m.flags() & FLAG_NO_REPLY_EXPECTED) == 0) {
+                    bus.driver.sendError(sender, m.serial(), DBusErrors.LIMITS_EXCEEDED,
+                            "The destination's queue of incoming messages is full");
+                }
+            }
+            return;
+        }
+        eavesdrop(sender, m, fds, target);
+    }
+
+    /** Signals (and anything else) without a destination go to every peer whose rules match. */
+    private void broadcast(Peer sender, MessageView m, int[] fds) {
+        bus.matches.lookup(m, sender.id, bus.names, false, id -> {
+            Peer p = bus.peer(id);
+            if (p != null && !p.monitor) deliverOrDrop(sender, m, fds, p);
+        });
+    }
+
+    /** Unicast messages also go to peers with eavesdrop='true' rules that match them. */
+    private void eavesdrop(Peer sender, MessageView m, int[] fds, Peer destination) {
+        if (!bus.matches.hasEavesdroppers()) return;
+        int skip = destination == null ? -1 : destination.id;
+        bus.matches.lookup(m, sender.id, bus.names, true, id -> {
+            if (id == skip) return;
+            Peer p = bus.peer(id);
+            if (p != null && !p.monitor) deliverOrDrop(sender, m, fds, p);
+        });
+    }
+
+    /** A broadcast recipient that cannot take more is disconnected rather than silently losing it. */
+    private void deliverOrDrop(Peer sender, MessageView m, int[] fds, Peer p) {
+        if (!forward(sender, m, fds, p)) {
+            LOG.warning("disconnecting " + p + ": outgoing queue over max_outgoing_bytes");
+            bus.disconnect(p.connection, null);
+        }
+    }
+
+    /** Every monitor whose rules select the message gets a copy. */
+    void toMonitors(Peer sender, MessageView m) {
+        if (bus.monitors.isEmpty()) return;
+        for (int i = 0; i < bus.monitors.size(); i++) {
+            Peer mon = bus.monitors.get(i);
+            if (bus.matches.monitorWants(mon, m, sender == null ? 0 : sender.id, bus.names)) {
+                forward(sender, m, NO_FDS, mon);
+            }
+        }
+    }
+
+    /**
+     * Queues {@code m} for {@code to} with the SENDER field set to {@code sender}'s unique name
+     * (the bus's own name when sender is null). Fds are duplicated for the recipient. False if the
+     * recipient's queue is over its limit.
+     */
+    boolean forward(Peer sender, MessageView m, int[] fds, Peer to) {
+        Connection c = to.connection;
+        if (c.closed) return true;
+        byte[] senderName = sender == null ? Driver.DRIVER_NAME_UTF8 : sender.uniqueNameUtf8;
+        int header = SenderStitch.headerLength(m, senderName.length);
+        long total = header + m.bodyLength();
+        if (c.out.pendingBytes() > 0 && c.out.pendingBytes() + total > bus.limits().get(Limit.MAX_OUTGOING_BYTES)) {
+            return false;
+        }
+        if (fds.length > 0) {
+            if (!c.fdsNegotiated) {
+                // dbus-daemon refuses to send fds to a peer that cannot receive them.
+                return sender == null || failFdsUnsupported(sender, m);
+            }
+            if (c.out.pendingFds() + fds.length > bus.limits().get(Limit.MAX_OUTGOING_UNIX_FDS)) return false;
+            int[] dup = new int[fds.length];
+            for (int i = 0; i < fds.length; i++) {
+                dup[i] = Posix.dupCloexec(fds[i]);
+                if (dup[i] < 0) {
+                    for (int j = 0; j < i; j++) Posix.close(dup[j]);
+                    return false;
+                }
+            }
+            c.out.attachFds(dup, total);
+        }
+        MemorySegment seg = c.out.reserve(total);
+        long at = c.out.tail();
+        SenderStitch.writeHeader(m, senderName, seg, at);
+        MemorySegment.copy(m.segment(), m.bodyOffset(), seg, at + header, m.bodyLength());
+        c.out.commit(total);
+        to.messagesOut++;
+        bus.scheduleFlush(c);
+        return true;
+    }
+
+    private boolean failFdsUnsupported(Peer sender, MessageView m) {
+        if (m.type() == METHOD_CALL && (m.flags() & FLAG_NO_REPLY_EXPECTED) == 0) {
+            bus.driver.sendError(sender, m.serial(), DBusErrors.NOT_SUPPORTED,
+                    "Tried to send message with Unix file descriptors to a client that doesn't support that.");
+        }
+        return true;
+    }
+
+    /** Queues bytes the bus built itself (whole messages) for {@code to}. */
+    void queueOwn(Peer to, MessageView built) {
+        Connection c = to.connection;
+        if (c.closed) return;
+        long len = built.length();
+        MemorySegment seg = c.out.reserve(len);
+        MemorySegment.copy(built.segment(), built.offset(), seg, c.out.tail(), len);
+        c.out.commit(len);
+        to.messagesOut++;
+        bus.scheduleFlush(c);
+    }
+
+    private static void closeAll(int[] fds) {
+        for (int fd : fds) Posix.close(fd);
+    }
+}
