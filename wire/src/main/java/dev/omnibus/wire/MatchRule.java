@@ -163,7 +163,7 @@ public final class MatchRule {
                     if (sender != null) {
                         throw twice(key);
                     }
-                    if (!isValidBusName(value)) {
+                    if (!Names.isValidBusName(value)) {
                         throw new MatchRuleException("Sender name '" + value + "' is invalid");
                     }
                     sender = value;
@@ -172,7 +172,7 @@ public final class MatchRule {
                     if (interfaceName != null) {
                         throw twice(key);
                     }
-                    if (!isValidInterface(value)) {
+                    if (!Names.isValidInterfaceName(value)) {
                         throw new MatchRuleException("Interface name '" + value + "' is invalid");
                     }
                     interfaceName = value;
@@ -181,7 +181,7 @@ public final class MatchRule {
                     if (member != null) {
                         throw twice(key);
                     }
-                    if (!isValidMember(value)) {
+                    if (!Names.isValidMemberName(value)) {
                         throw new MatchRuleException("Member name '" + value + "' is invalid");
                     }
                     member = value;
@@ -190,7 +190,7 @@ public final class MatchRule {
                     if (path != null || pathNamespace != null) {
                         throw new MatchRuleException("path or path_namespace specified twice in match rule");
                     }
-                    if (!isValidPath(value)) {
+                    if (!Names.isValidObjectPath(value)) {
                         throw new MatchRuleException("Path '" + value + "' is invalid");
                     }
                     if (key.equals("path")) {
@@ -203,7 +203,7 @@ public final class MatchRule {
                     if (destination != null) {
                         throw twice(key);
                     }
-                    if (!isValidBusName(value)) {
+                    if (!Names.isValidBusName(value)) {
                         throw new MatchRuleException("Destination name '" + value + "' is invalid");
                     }
                     destination = value;
@@ -445,7 +445,7 @@ public final class MatchRule {
         return 31 * (31 * h + Arrays.hashCode(args)) + Arrays.hashCode(argIsPath);
     }
 
-    // ---- helpers; the name checks duplicate what Names will offer (spec: "Valid Names") ----
+    // ---- helpers (names are checked by Names; the arg0namespace prefix form only here) ----
 
     private static int typeCode(String s) {
         for (int t = 1; t < TYPE_NAMES.length; t++) {
@@ -502,17 +502,6 @@ public final class MatchRule {
         return count;
     }
 
-    /** Unique (":1.42") or well-known ("org.example.Name") bus name. */
-    static boolean isValidBusName(String s) {
-        if (s.isEmpty() || s.length() > MAX_NAME_LENGTH) {
-            return false;
-        }
-        if (s.charAt(0) == ':') {
-            return elements(s, 1, true, true) >= 2;
-        }
-        return elements(s, 0, true, false) >= 2;
-    }
-
     /** arg0namespace: a bus name or a prefix of one made of whole elements (one element is enough). */
     static boolean isValidNamespace(String s) {
         if (s.isEmpty() || s.length() > MAX_NAME_LENGTH) {
@@ -522,36 +511,5 @@ public final class MatchRule {
             return elements(s, 1, true, true) >= 1;
         }
         return elements(s, 0, true, false) >= 1;
-    }
-
-    static boolean isValidInterface(String s) {
-        return !s.isEmpty() && s.length() <= MAX_NAME_LENGTH && elements(s, 0, false, false) >= 2;
-    }
-
-    static boolean isValidMember(String s) {
-        return !s.isEmpty() && s.length() <= MAX_NAME_LENGTH && s.indexOf('.') < 0
-                && elements(s, 0, false, false) == 1;
-    }
-
-    /** Spec "Message Format": "/" or "/"-separated non-empty elements of [A-Za-z0-9_], no trailing "/". */
-    static boolean isValidPath(String s) {
-        if (s.isEmpty() || s.charAt(0) != '/') {
-            return false;
-        }
-        if (s.length() == 1) {
-            return true;
-        }
-        int start = 1;
-        for (int i = 1; i <= s.length(); i++) {
-            if (i == s.length() || s.charAt(i) == '/') {
-                if (i == start) {
-                    return false;
-                }
-                start = i + 1;
-            } else if (!isNameChar(s.charAt(i), false)) {
-                return false;
-            }
-        }
-        return true;
     }
 }
