@@ -176,6 +176,14 @@ class RealClientsTest {
         }
     }
 
+    /** Reads until the reply to {@code serial}, validating every message on the way (e.g. NameAcquired). */
+    private static MessageView readReply(SocketChannel ch, ByteBuffer in, MessageView v, long serial) throws IOException {
+        do {
+            readMessage(ch, in, v);
+        } while (v.replySerial() != serial);
+        return v;
+    }
+
     @Test
     void builtMessagesAreAcceptedByDbusDaemonAndDecodedByDbusMonitor() throws Exception {
         Path text = dir.resolve("monitor.txt");
@@ -198,7 +206,7 @@ class RealClientsTest {
                     .member("Hello").destination("org.freedesktop.DBus");
             ch.write(ByteBuffer.wrap(b.toBytes()));
             MessageView v = new MessageView();
-            readMessage(ch, in, v);
+            readReply(ch, in, v, 1);
             assertEquals(Protocol.METHOD_RETURN, v.type());
             assertEquals(1, v.replySerial());
             String unique = v.argString(0);
@@ -217,7 +225,7 @@ class RealClientsTest {
             b.reset(Protocol.METHOD_CALL, 0, 3).path("/org/freedesktop/DBus").interfaceName("org.freedesktop.DBus")
                     .member("GetId").destination("org.freedesktop.DBus");
             ch.write(ByteBuffer.wrap(b.toBytes()));
-            readMessage(ch, in, v);
+            readReply(ch, in, v, 3);
             assertEquals(Protocol.METHOD_RETURN, v.type(), v.errorName());
             assertEquals(3, v.replySerial());
         }
