@@ -18,8 +18,8 @@ import dev.omnibus.daemon.config.BusDefaults;
  *   <li>{@code --session}, {@code --system} and {@code --config-file} conflict with each other and
  *       with themselves; two addresses or two descriptors for the same print are errors.</li>
  *   <li>{@code --fork}/{@code --nofork} and the syslog options do not conflict: the last one wins.</li>
- *   <li>After the loop: a descriptor that is not a non-negative integer (C {@code strtol} base 0
- *       syntax; empty means stdout) is an error, then a missing configuration file.</li>
+ *   <li>After the loop: a missing configuration file is an error, then a descriptor that is not a
+ *       non-negative integer (C {@code strtol} base 0 syntax; empty means stdout), address first.</li>
  * </ul>
  * Immutable; built and read on the main thread.
  */
@@ -128,12 +128,12 @@ public final class DaemonOptions {
             }
             prev = arg;
         }
-        // dbus-daemon checks the descriptors (address first) before the missing config file.
-        b.printAddressFd = b.printAddress ? parseFd(b.printAddressText) : -1;
-        b.printPidFd = b.printPid ? parseFd(b.printPidText) : -1;
+        // dbus-daemon reports a missing config file first, then a bad address descriptor, then pid.
         if (b.configFile == null || b.configFile.isEmpty()) {
             throw new UsageException("No configuration file specified.\n" + USAGE, USAGE_EXIT_CODE);
         }
+        b.printAddressFd = b.printAddress ? parseFd(b.printAddressText) : -1;
+        b.printPidFd = b.printPid ? parseFd(b.printPidText) : -1;
         return new DaemonOptions(b, Action.RUN);
     }
 
