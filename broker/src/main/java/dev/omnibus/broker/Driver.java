@@ -90,7 +90,7 @@ final class Driver {
 
     /** Hello is special: the only call allowed before registration. */
     void hello(Peer sender, MessageView m) {
-        bus.registered(sender);
+        if (!sender.registered()) bus.registered(sender);
         Reply r = reply(sender, m, "s");
         if (r != null) {
             r.w.writeString(sender.uniqueName);

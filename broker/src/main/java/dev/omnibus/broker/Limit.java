@@ -7,9 +7,9 @@ package dev.omnibus.broker;
  */
 public enum Limit {
     MAX_INCOMING_BYTES("max_incoming_bytes", 127L * 1024 * 1024, 1_000_000_000L),
-    MAX_INCOMING_UNIX_FDS("max_incoming_unix_fds", 64L * 4, 250_000_000L),
+    MAX_INCOMING_UNIX_FDS("max_incoming_unix_fds", 64, 250_000_000L),
     MAX_OUTGOING_BYTES("max_outgoing_bytes", 127L * 1024 * 1024, 1_000_000_000L),
-    MAX_OUTGOING_UNIX_FDS("max_outgoing_unix_fds", 64L * 4, 250_000_000L),
+    MAX_OUTGOING_UNIX_FDS("max_outgoing_unix_fds", 64, 250_000_000L),
     MAX_MESSAGE_SIZE("max_message_size", 32L * 1024 * 1024, 1_000_000_000L),
     /** DBUS_DEFAULT_MESSAGE_UNIX_FDS: 16 in dbus-daemon 1.14's built-in config. */
     MAX_MESSAGE_UNIX_FDS("max_message_unix_fds", 16, 16),
@@ -23,8 +23,8 @@ public enum Limit {
     MAX_NAMES_PER_CONNECTION("max_names_per_connection", 512, 50_000),
     MAX_MATCH_RULES_PER_CONNECTION("max_match_rules_per_connection", 512, 50_000),
     MAX_REPLIES_PER_CONNECTION("max_replies_per_connection", 128, 50_000),
-    /** dbus-daemon's default reply_timeout: 25 s (session.conf does not change it). */
-    REPLY_TIMEOUT("reply_timeout", 25_000, 25_000);
+    /** dbus-daemon's default reply_timeout is -1: the bus never times out a call (the client does). */
+    REPLY_TIMEOUT("reply_timeout", -1, -1);
 
     private final String configName;
     private final long systemDefault;

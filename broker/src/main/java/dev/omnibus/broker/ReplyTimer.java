@@ -18,7 +18,7 @@ final class ReplyTimer {
     /** Makes sure a timer fires no later than the registry's earliest deadline. */
     void arm() {
         long next = bus.replies.nextDeadline();
-        if (next == Long.MAX_VALUE || next >= armedFor) return;
+        if (next == Long.MAX_VALUE || next >= armedFor) return; // MAX_VALUE: nothing can time out
         if (timer != null) timer.cancel();
         armedFor = next;
         timer = bus.loop.schedule(Math.max(0, next - bus.loop.nanoTime()), this::fire);

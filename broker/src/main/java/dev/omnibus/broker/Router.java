@@ -53,6 +53,7 @@ final class Router {
         if (!sender.registered()) {
             if (m.type() == METHOD_CALL && DRIVER_NAME.equals(dest) && "Hello".equals(m.member())
                     && (m.interfaceName() == null || DRIVER_NAME.equals(m.interfaceName()))) {
+                bus.registered(sender); // monitors see the Hello call from its new unique name
                 toMonitors(sender, m);
                 bus.driver.hello(sender, m);
             } else {
@@ -105,8 +106,10 @@ final class Router {
         int type = m.type();
         if (type == METHOD_CALL) {
             if ((m.flags() & FLAG_NO_REPLY_EXPECTED) == 0) {
-                long deadline = bus.loop.nanoTime()
-                        + TimeUnit.MILLISECONDS.toNanos(bus.limits().get(Limit.REPLY_TIMEOUT));
+                long timeoutMs = bus.limits().get(Limit.REPLY_TIMEOUT);
+                // dbus-daemon's default reply_timeout is -1: calls never time out in the bus.
+                long deadline = timeoutMs <= 0 ? Long.MAX_VALUE
+                        : bus.loop.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
                 if (!bus.replies.expect(sender.id, m.serial(), target.id, deadline,
                         bus.limits().count(Limit.MAX_REPLIES_PER_CONNECTION))) {
                     bus.driver.sendError(sender, m.serial(), DBusErrors.LIMITS_EXCEEDED,
