@@ -201,6 +201,16 @@ final class ValueValidator {
                 if (arrayEnd > end) {
                     return fail(WireError.VALUE_TRUNCATED, q);
                 }
+                int size = fixedSize(WireBytes.u8(seg, elemSig));
+                if (size > 0) {
+                    // Elements of a fixed-size type with no invalid bit patterns are contiguous
+                    // (size == alignment): only the length needs checking, not each element.
+                    if (len % size != 0) {
+                        return fail(WireError.VALUE_TRUNCATED, arrayEnd - len % size);
+                    }
+                    sp = elemSig + 1;
+                    return arrayEnd;
+                }
                 long savedEnd = end;
                 end = arrayEnd;
                 long p = data;
@@ -239,6 +249,17 @@ final class ValueValidator {
             default:
                 throw new IllegalStateException("signature was not validated: " + (char) c);
         }
+    }
+
+    /** Size of fixed types every bit pattern of which is valid ('b' and 'h' are not), else 0. */
+    private static int fixedSize(int c) {
+        return switch (c) {
+            case 'y' -> 1;
+            case 'n', 'q' -> 2;
+            case 'i', 'u' -> 4;
+            case 'x', 't', 'd' -> 8;
+            default -> 0;
+        };
     }
 
     /** A SIGNATURE value at pos (length byte, codes, NUL); single=true for a variant's. Returns the position after it. */
