@@ -59,7 +59,7 @@ public final class EventLoop implements AutoCloseable {
     private final AtomicBoolean wakePending = new AtomicBoolean();
     private volatile boolean stopped;
     private volatile Thread owner;
-    private boolean closed;
+    private volatile boolean closed;
     private BiConsumer<Object, Throwable> errorHandler = (where, t) ->
             System.getLogger("dev.omnibus.transport").log(System.Logger.Level.ERROR, "handler " + where + " failed", t);
 
@@ -75,7 +75,9 @@ public final class EventLoop implements AutoCloseable {
         events = arena.allocate((long) Native.EPOLL_EVENT_SIZE * MAX_EVENTS, 8);
         one = arena.allocate(16, 8);
         counter = arena.allocate(8, 8);
-        wakeValue = arena.allocate(8, 8);
+        // Other threads pass wakeValue to write(2) and may still be inside that call when the loop
+        // closes its arena; so it lives in an automatic arena the GC frees.
+        wakeValue = Arena.ofAuto().allocate(8, 8);
         wakeValue.set(JAVA_LONG, 0, 1L);
         int r = ctl(Native.EPOLL_CTL_ADD, wakeFd, Native.EPOLLIN | Native.EPOLLET, wakeFd);
         if (r < 0) {
@@ -117,9 +119,13 @@ public final class EventLoop implements AutoCloseable {
             handlers = Arrays.copyOf(handlers, n);
             generations = Arrays.copyOf(generations, n);
         }
-        int gen = ++generations[fd];
+        if (handlers[fd] != null) return -Errno.EEXIST; // keep the live registration's generation
+        int gen = generations[fd] + 1;
         int r = ctl(Native.EPOLL_CTL_ADD, fd, toEpoll(interest), ((long) gen << 32) | fd);
-        if (r == 0) handlers[fd] = h;
+        if (r == 0) {
+            generations[fd] = gen;
+            handlers[fd] = h;
+        }
         return r;
     }
 
@@ -160,7 +166,7 @@ public final class EventLoop implements AutoCloseable {
 
     private void wake() {
         // wakeValue holds the constant 1 and is only read, so any thread may pass it to write(2).
-        Native.write(wakeFd, wakeValue, 8);
+        if (!closed) Native.write(wakeFd, wakeValue, 8);
     }
 
     /**
