@@ -46,6 +46,7 @@ public final class Bus {
     final Driver driver;
     final Activation activation;
     final ReplyTimer replyTimer;
+    final PolicyCheck policyCheck = new PolicyCheck(this);
 
     private final List<Connection> flushList = new ArrayList<>();
     private final List<Listener> listeners = new ArrayList<>();
@@ -72,7 +73,13 @@ public final class Bus {
     BusLimits limits() { return settings.limits(); }
 
     /** Replaces configuration on reload: existing connections stay. */
-    public void reconfigure(BusSettings next) { this.settings = next; }
+    public void reconfigure(BusSettings next) {
+        this.settings = next;
+        for (Peer p : peersById.values()) {
+            int[] groups = p.credentials == null ? new int[0] : p.credentials.groups();
+            p.policy = next.policy().forPeer(p.uid(), groups);
+        }
+    }
 
     /** What to do when a client asks the bus to go away (never: kept for tests that embed the bus). */
     public void onStop(Consumer<String> action) { this.onStop = action; }
@@ -150,6 +157,7 @@ public final class Bus {
             disconnectQuietly(c);
             return false;
         }
+        p.policy = settings.policy().forPeer(uid, groups);
         connectionsPerUser.put(uid, perUser + 1);
         completedConnections++;
         peersById.put(p.id, p);

@@ -355,8 +355,7 @@ final class DriverMethods {
             throw new Failure(DBusErrors.INVALID_ARGS, "Connection \"" + p.uniqueName
                     + "\" is not allowed to own the service \"" + NAME + "\"because it is reserved for D-Bus' use only");
         }
-        int[] groups = p.credentials == null ? new int[0] : p.credentials.groups();
-        if (!bus.settings().policy().allowOwn(p.uid(), groups, name)) {
+        if (!p.policy.canOwn(name)) {
             throw new Failure(DBusErrors.ACCESS_DENIED, "Connection \"" + p.uniqueName
                     + "\" is not allowed to own the service \"" + name + "\" due to security policies in the configuration file");
         }

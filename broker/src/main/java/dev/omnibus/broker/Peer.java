@@ -22,6 +22,8 @@ final class Peer {
     boolean monitor;
     /** Match rules a monitor installed with BecomeMonitor (empty list = everything). */
     java.util.List<dev.omnibus.wire.MatchRule> monitorRules;
+    /** The policy rules for this connection's user, resolved when it authenticated (and on reload). */
+    PeerPolicy policy = PeerPolicy.ALLOW_ALL;
     int matchRules;
     int pendingStarts;
     long connectedAtNanos;
@@ -48,6 +50,27 @@ final class Peer {
     long uid() {
         if (authenticatedUid >= 0) return authenticatedUid;
         return credentials == null ? -1 : credentials.uid();
+    }
+
+    private String processDescription;
+
+    /** {@code uid=0 pid=12 comm="dbus-send --session ..."} as dbus-daemon describes a peer. Cold path. */
+    String describeProcess() {
+        if (processDescription == null) {
+            if (credentials == null) {
+                processDescription = "uid=" + uid();
+            } else {
+                String comm = "";
+                try {
+                    byte[] raw = java.nio.file.Files.readAllBytes(java.nio.file.Path.of("/proc/" + credentials.pid() + "/cmdline"));
+                    comm = new String(raw, StandardCharsets.UTF_8).replace('\0', ' ').trim();
+                } catch (java.io.IOException | RuntimeException e) {
+                    // process gone or not visible: leave comm empty
+                }
+                processDescription = "uid=" + credentials.uid() + " pid=" + credentials.pid() + " comm=\"" + comm + "\"";
+            }
+        }
+        return processDescription;
     }
 
     @Override

@@ -70,6 +70,7 @@ final class Router {
             return;
         }
         if (DRIVER_NAME.equals(dest)) {
+            if (denied(sender, null, m, false, false)) return;
             eavesdrop(sender, m, fds, null);
             if (m.type() == METHOD_CALL) bus.driver.call(sender, m);
             return;
@@ -105,6 +106,7 @@ final class Router {
     void unicast(Peer sender, MessageView m, int[] fds, Peer target) {
         int type = m.type();
         if (type == METHOD_CALL) {
+            if (denied(sender, target, m, false, false)) return;
             if ((m.flags() & FLAG_NO_REPLY_EXPECTED) == 0) {
                 long timeoutMs = bus.limits().get(Limit.REPLY_TIMEOUT);
                 // dbus-daemon's default reply_timeout is -1: calls never time out in the bus.
@@ -122,6 +124,9 @@ final class Router {
             if (!bus.replies.take(sender.id, target.id, m.replySerial())) {
                 return; // not a reply anybody is waiting for
             }
+            if (denied(sender, target, m, true, false)) return;
+        } else if (denied(sender, target, m, false, false)) {
+            return;
         }
         if (!forward(sender, m, fds, target)) {
             if (type == METHOD_CALL) {
@@ -140,7 +145,7 @@ final class Router {
     private void broadcast(Peer sender, MessageView m, int[] fds) {
         bus.matches.lookup(m, sender.id, bus.names, false, id -> {
             Peer p = bus.peer(id);
-            if (p != null && !p.monitor) deliverOrDrop(sender, m, fds, p);
+            if (p != null && !p.monitor && allowed(sender, p, m, false)) deliverOrDrop(sender, m, fds, p);
         });
     }
 
@@ -151,8 +156,38 @@ final class Router {
         bus.matches.lookup(m, sender.id, bus.names, true, id -> {
             if (id == skip) return;
             Peer p = bus.peer(id);
-            if (p != null && !p.monitor) deliverOrDrop(sender, m, fds, p);
+            if (p != null && !p.monitor && allowed(sender, p, m, true)) deliverOrDrop(sender, m, fds, p);
         });
+    }
+
+    /**
+     * Applies the sender's send rules and the receiver's receive rules (a null receiver is the
+     * driver). A denied method call that wants a reply gets AccessDenied with dbus-daemon's text; the
+     * denial is logged. True when denied.
+     */
+    private boolean denied(Peer sender, Peer receiver, MessageView m, boolean requestedReply, boolean eavesdrop) {
+        String why = check(sender, receiver, m, requestedReply, eavesdrop);
+        if (why == null) return false;
+        LOG.info(why);
+        if (m.type() == METHOD_CALL && (m.flags() & FLAG_NO_REPLY_EXPECTED) == 0) {
+            bus.driver.sendError(sender, m.serial(), DBusErrors.ACCESS_DENIED, why);
+        }
+        return true;
+    }
+
+    /** Broadcast and eavesdrop deliveries: a denied recipient is skipped quietly. */
+    private boolean allowed(Peer sender, Peer receiver, MessageView m, boolean eavesdrop) {
+        return check(sender, receiver, m, false, eavesdrop) == null;
+    }
+
+    private String check(Peer sender, Peer receiver, MessageView m, boolean requestedReply, boolean eavesdrop) {
+        PeerPolicy out = sender.policy;
+        PeerPolicy in = receiver == null ? PeerPolicy.ALLOW_ALL : receiver.policy;
+        if (out.sendsAnything() && in.receivesAnything()) return null;
+        PolicyCheck c = bus.policyCheck.set(m, sender, receiver, requestedReply, eavesdrop);
+        String why = out.sendsAnything() ? null : out.checkSend(c);
+        if (why == null && !in.receivesAnything()) why = in.checkReceive(c);
+        return why;
     }
 
     /** A broadcast recipient that cannot take more is disconnected rather than silently losing it. */

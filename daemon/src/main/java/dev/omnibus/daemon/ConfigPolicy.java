@@ -1,6 +1,8 @@
 package dev.omnibus.daemon;
 
+import dev.omnibus.broker.PeerPolicy;
 import dev.omnibus.broker.Policy;
+import dev.omnibus.broker.PolicyCheck;
 import dev.omnibus.daemon.config.PolicyRule;
 import dev.omnibus.daemon.config.PolicyScope;
 import java.util.ArrayList;
@@ -75,7 +77,17 @@ final class ConfigPolicy implements Policy {
     }
 
     @Override
-    public boolean allowOwn(long uid, int[] groups, String name) {
+    public PeerPolicy forPeer(long uid, int[] groups) {
+        return new PeerPolicy() {
+            @Override public boolean canOwn(String name) { return allowOwn(uid, groups, name); }
+            @Override public boolean sendsAnything() { return true; }
+            @Override public boolean receivesAnything() { return true; }
+            @Override public String checkSend(PolicyCheck check) { return null; }
+            @Override public String checkReceive(PolicyCheck check) { return null; }
+        };
+    }
+
+    boolean allowOwn(long uid, int[] groups, String name) {
         boolean allowed = false;
         for (Compiled c : rules) {
             if (c.kind != PolicyRule.Kind.OWN || !applies(c.scope, uid, groups)) continue;
