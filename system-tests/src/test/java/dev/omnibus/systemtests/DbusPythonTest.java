@@ -1,0 +1,68 @@
+package dev.omnibus.systemtests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * dbus-python (libdbus + GLib main loop): a service (service.py) exporting an object with methods
+ * and a signal, and a client (client.py) whose scenario output is asserted line by line.
+ */
+class DbusPythonTest {
+
+    private BusDaemon bus;
+
+    @BeforeEach
+    void start() throws Exception {
+        bus = BusDaemon.start();
+        bus.spawn(BusDaemon.python("service.py")).awaitLineStartingWith("READY ", Duration.ofSeconds(30));
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        bus.close();
+    }
+
+    private List<String> client(String scenario) throws Exception {
+        ProcessRun r = bus.run(BusDaemon.python("client.py", scenario));
+        assertTrue(r.succeeded(), r.describe() + "\n" + bus.stderr());
+        return r.stdout().lines().toList();
+    }
+
+    @Test
+    void clientCallsServiceMethod() throws Exception {
+        assertEquals(List.of("echo hello omnibus", "owner True"), client("call"));
+    }
+
+    @Test
+    void clientReceivesServiceSignal() throws Exception {
+        assertEquals(List.of("signal ping-1"), client("signal"));
+    }
+
+    @Test
+    void fileDescriptorPassesThroughBus() throws Exception {
+        assertEquals(List.of("fd through a pipe"), client("fd"));
+    }
+
+    @Test
+    void errorNamesForNoReplyUnknownServiceAndMethod() throws Exception {
+        assertEquals(List.of("noreply org.freedesktop.DBus.Error.NoReply",
+                "unknown org.freedesktop.DBus.Error.ServiceUnknown",
+                "nomethod org.freedesktop.DBus.Error.UnknownMethod"), client("errors"));
+    }
+
+    @Test
+    void nameOwnerChangedOnAcquisitionAndDisconnect() throws Exception {
+        List<String> seen = client("nameowner");
+        assertTrue(seen.contains("noc org.omnibus.Ephemeral none other"), seen.toString());
+        assertTrue(seen.contains("noc org.omnibus.Ephemeral other none"), seen.toString());
+        assertTrue(seen.contains("noc unique other none"), seen.toString());
+        assertTrue(seen.indexOf("noc org.omnibus.Ephemeral other none") < seen.indexOf("noc unique other none"),
+                "the well-known name is released before the unique name goes: " + seen);
+    }
+}
