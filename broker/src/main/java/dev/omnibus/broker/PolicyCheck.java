@@ -60,6 +60,19 @@ public final class PolicyCheck {
 
     public boolean receiverHasWellKnownNames() { return receiver != null && bus.names.ownedCount(receiver.id) > 0; }
 
+    /** The message goes to the bus driver (or to a name not yet owned, awaiting activation). */
+    public boolean senderIsDriver() { return sender == null; }
+
+    public boolean receiverIsDriver() { return receiver == null; }
+
+    /**
+     * The process part of dbus-daemon's denial text for the sender: {@code uid=0 pid=12 comm="..."},
+     * or {@code bus} for the driver.
+     */
+    public String senderProcess() { return sender == null ? "bus" : sender.describeProcess(); }
+
+    public String receiverProcess() { return receiver == null ? "bus" : receiver.describeProcess(); }
+
     /** dbus-daemon's description of a connection in denial texts: {@code ":1.3" (uid=0 pid=12 comm="...")}. */
     public String describeSender() { return describe(sender); }
 
