@@ -1,0 +1,73 @@
+#!/bin/bash
+# Profiles the Omnibus daemon under one loadgen scenario: JFR execution and allocation samples of
+# the warmed-up daemon (bench/e2e/jfrtop.py summarises them), syscalls per operation (strace -c on
+# a separate, shorter run: strace slows the daemon down) and perf stat software counters.
+#
+#   bench/scripts/e2e-profile.sh pipeline -s 64 -W 64
+#   bench/scripts/e2e-profile.sh broadcast -s 64 -k 4
+#   bench/scripts/e2e-profile.sh pingpong -s 64
+# Output: bench/results/profile-<stamp>-<mode>/ (omnibus.jfr, jfrtop.txt, strace.txt, perf.txt,
+# loadgen-*.txt, daemon.log). Env: DURATION (10 s measured under JFR), OMNIBUS_JVM_OPTS (appended).
+set -euo pipefail
+root=$(cd "$(dirname "$(readlink -f "$0")")/../.." && pwd)
+shared=${OMNIBUS_BENCH_HARNESS:-$root/../shared/bench}
+export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
+mode=${1:?usage: e2e-profile.sh pipeline|pingpong|broadcast|connect [loadgen options]}; shift
+dur=${DURATION:-10}
+out=$root/bench/results/profile-$(date +%Y%m%d-%H%M%S)-$mode
+mkdir -p "$out"
+lg=$root/bench/results/loadgen
+[[ -x $lg && $lg -nt $shared/loadgen.c ]] || gcc -O2 -Wall -o "$lg" "$shared/loadgen.c"
+sock=$out/bus.sock addr=unix:path=$out/bus.sock
+
+OMNIBUS_JVM_OPTS="-XX:+UnlockDiagnosticVMOptions -XX:+DebugNonSafepoints ${OMNIBUS_JVM_OPTS:-}" \
+    setsid "$root/bin/omnibus-daemon" --config-file="$shared/bus.conf" --address="$addr" --nofork \
+    >"$out/daemon.log" 2>&1 &
+pid=$!
+echo_pid=""
+cleanup() {
+    [[ -n $echo_pid ]] && kill "$echo_pid" 2>/dev/null || true
+    kill "$pid" 2>/dev/null || true
+    wait 2>/dev/null || true
+    rm -f "$sock"
+}
+trap cleanup EXIT
+for _ in $(seq 600); do "$lg" probe -a "$addr" >/dev/null 2>&1 && break; sleep 0.05; done
+if [[ $mode == pingpong || $mode == pipeline ]]; then
+    "$lg" echo -a "$addr" -n org.bench.Echo >/dev/null &
+    echo_pid=$!
+    for _ in $(seq 200); do "$lg" probe -a "$addr" -n org.bench.Echo >/dev/null 2>&1 && break; sleep 0.05; done
+fi
+run() { "$lg" "$mode" -a "$addr" "$@" -n org.bench.Echo; }
+
+echo "warm-up (JIT): 5 s" >&2
+run "$@" -d 5 -w 0.5 >"$out/loadgen-warmup.txt"
+
+echo "JFR: ${dur} s" >&2
+"$JAVA_HOME/bin/jcmd" "$pid" JFR.start name=e2e settings=profile >/dev/null
+run "$@" -d "$dur" -w 0 | tee "$out/loadgen-jfr.txt"
+"$JAVA_HOME/bin/jcmd" "$pid" JFR.dump name=e2e filename="$out/omnibus.jfr" >/dev/null
+"$JAVA_HOME/bin/jcmd" "$pid" JFR.stop name=e2e >/dev/null
+ops=$(sed -n 's/.*total_ops=\([0-9]*\).*/\1/p' "$out/loadgen-jfr.txt")
+
+echo "perf stat: 3 s" >&2
+if command -v perf >/dev/null; then
+    perf stat -e task-clock,context-switches,cpu-migrations,page-faults -p "$pid" -o "$out/perf.txt" &
+    perf_pid=$!
+    run "$@" -d 3 -w 0 >"$out/loadgen-perf.txt"
+    kill -INT "$perf_pid"; wait "$perf_pid" || true
+    echo "ops: $(sed -n 's/.*total_ops=\([0-9]*\).*/\1/p' "$out/loadgen-perf.txt")" >>"$out/perf.txt"
+fi
+
+echo "strace -c: 3 s" >&2
+strace -c -f -p "$pid" -o "$out/strace.txt" &
+st_pid=$!
+sleep 0.5
+run "$@" -d 3 -w 0 >"$out/loadgen-strace.txt"
+kill -INT "$st_pid"; wait "$st_pid" || true
+st_ops=$(sed -n 's/.*total_ops=\([0-9]*\).*/\1/p' "$out/loadgen-strace.txt")
+calls=$(awk '$NF == "total" {print $4}' "$out/strace.txt")
+echo "syscalls: $calls for $st_ops ops under strace (includes the 0.5 s before and after)" | tee -a "$out/strace.txt"
+
+/usr/bin/python3 "$root/bench/e2e/jfrtop.py" "$out/omnibus.jfr" ${ops:+--ops "$ops"} | tee "$out/jfrtop.txt"
+echo "profile: $out" >&2
