@@ -55,8 +55,7 @@ class SystemPolicyComparisonTest {
                     return dbus.lowlevel.HANDLER_RESULT_NOT_YET_HANDLED
                 b.add_message_filter(answer)
                 return b
-            a = serve(["org.freedesktop.login1"])
-            c = serve(["org.freedesktop.systemd1", "org.freedesktop.hostname1"])
+            conns = [serve(group.split(",")) for group in sys.argv[2].split(";")]
             print("READY", flush=True)
             GLib.MainLoop().run()
             """;
@@ -64,7 +63,6 @@ class SystemPolicyComparisonTest {
     private static final String CLIENT = """
             import sys, dbus, dbus.bus
             b = dbus.bus.BusConnection(sys.argv[1])
-            owner = b.get_name_owner("org.freedesktop.login1")
             for line in open(sys.argv[2]):
                 f = line.rstrip("\\n").split("|")
                 try:
@@ -72,9 +70,10 @@ class SystemPolicyComparisonTest {
                         b.request_name(f[1], dbus.bus.NAME_FLAG_DO_NOT_QUEUE)
                         b.release_name(f[1])
                     else:
-                        dest = owner if f[1] == "@login1" else f[1]
+                        dest = b.get_name_owner(f[1][1:]) if f[1].startswith("@") else f[1]
                         iface = f[3] or None
-                        b.call_blocking(dest, f[2], iface, f[4], "", (), timeout=10)
+                        fds = int(f[5]) if len(f) > 5 else 0
+                        b.call_blocking(dest, f[2], iface, f[4], "h" * fds, tuple(dbus.types.UnixFd(0) for _ in range(fds)), timeout=10)
                     print("ALLOW", flush=True)
                 except dbus.exceptions.DBusException as e:
                     if e.get_dbus_name() == "org.freedesktop.DBus.Error.AccessDenied":
@@ -83,8 +82,12 @@ class SystemPolicyComparisonTest {
                         print("ERROR " + e.get_dbus_name(), flush=True)
             """;
 
-    /** op|destination|path|interface|member, or own|name. "@login1" = the unique name owning login1. */
-    private static final List<String> TABLE = List.of(
+    /**
+     * op|destination|path|interface|member[|fds], or own|name. "@name" = the unique name owning name.
+     * Debian's system.conf and system.d, with the service owning login1 on one connection and
+     * systemd1 and hostname1 on another.
+     */
+    private static final List<String> DEBIAN = List.of(
             "call|org.freedesktop.login1|/org/freedesktop/login1|org.freedesktop.login1.Manager|GetSession",
             "call|org.freedesktop.login1|/org/freedesktop/login1|org.freedesktop.login1.Manager|PowerOff",
             "call|org.freedesktop.login1|/org/freedesktop/login1|org.freedesktop.login1.Manager|KillSession",
@@ -96,9 +99,9 @@ class SystemPolicyComparisonTest {
             "call|org.freedesktop.login1|/org/freedesktop/login1||GetSession",
             "call|org.freedesktop.login1|/org/freedesktop/login1||Introspect",
             "call|org.freedesktop.login1|/x|com.example.Foo|Bar",
-            "call|@login1|/org/freedesktop/login1|org.freedesktop.login1.Manager|GetSession",
-            "call|@login1|/org/freedesktop/login1|org.freedesktop.login1.Manager|KillSession",
-            "call|@login1|/x|com.example.Foo|Bar",
+            "call|@org.freedesktop.login1|/org/freedesktop/login1|org.freedesktop.login1.Manager|GetSession",
+            "call|@org.freedesktop.login1|/org/freedesktop/login1|org.freedesktop.login1.Manager|KillSession",
+            "call|@org.freedesktop.login1|/x|com.example.Foo|Bar",
             "call|org.freedesktop.systemd1|/org/freedesktop/systemd1|org.freedesktop.systemd1.Manager|GetUnit",
             "call|org.freedesktop.systemd1|/org/freedesktop/systemd1|org.freedesktop.systemd1.Manager|StartUnit",
             "call|org.freedesktop.systemd1|/org/freedesktop/systemd1|org.freedesktop.systemd1.Manager|ListUnits",
@@ -122,6 +125,72 @@ class SystemPolicyComparisonTest {
             "own|com.ubuntu.SoftwareProperties",
             "own|com.example.Nobody");
 
+    private static final String DEBIAN_SERVICE = "org.freedesktop.login1;org.freedesktop.systemd1,org.freedesktop.hostname1";
+
+    /**
+     * The subtle semantics on a small policy of our own: send_destination_prefix, send_path,
+     * min_fds/max_fds, messages without an interface, receive rules on the service's side,
+     * own_prefix. LISTEN is replaced by each bus's socket.
+     */
+    private static final String CUSTOM_CONF = """
+            <!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+             "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+            <busconfig>
+              <type>system</type>
+              <auth>EXTERNAL</auth>
+              <listen>LISTEN</listen>
+              <policy context="default">
+                <allow user="*"/>
+                <deny own="*"/>
+                <allow own_prefix="com.example.Svc"/>
+                <deny send_type="method_call"/>
+                <allow send_type="signal"/>
+                <allow send_requested_reply="true" send_type="method_return"/>
+                <allow send_requested_reply="true" send_type="error"/>
+                <allow receive_type="method_call"/>
+                <allow receive_type="method_return"/>
+                <allow receive_type="error"/>
+                <allow receive_type="signal"/>
+                <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus"/>
+                <allow send_destination_prefix="com.example.Svc" send_interface="com.example.Open"/>
+                <allow send_destination="com.example.Svc" send_path="/open"/>
+                <deny send_destination="com.example.Svc" min_fds="1"/>
+                <allow send_destination="com.example.Svc" send_path="/x" send_member="WithFd" max_fds="1"/>
+                <deny send_destination="com.example.Svc" send_interface="com.example.Open" send_member="Closed"/>
+                <deny receive_interface="com.example.Hidden" receive_type="method_call"/>
+              </policy>
+              <policy user="root">
+                <deny own="com.example.Svc.RootCannot"/>
+              </policy>
+              <policy user="nosuchuser-omnibus">
+                <allow own="com.example.Ignored"/>
+              </policy>
+            </busconfig>
+            """;
+
+    private static final List<String> CUSTOM = List.of(
+            "call|com.example.Svc|/x|com.example.Open|Any",
+            "call|com.example.Svc.Sub|/x|com.example.Open|Any",
+            "call|@com.example.Svc.Sub|/x|com.example.Open|Any",
+            "call|com.example.Svc|/x|com.example.Open|Closed",
+            "call|com.example.Svc|/open|com.example.Other|M",
+            "call|com.example.Svc|/x|com.example.Other|M",
+            "call|com.example.Svc.Sub|/open|com.example.Other|M",
+            "call|com.example.Svc|/open|com.example.Other|M|1",
+            "call|com.example.Svc|/x|com.example.Other|WithFd|1",
+            "call|com.example.Svc|/x|com.example.Other|WithFd|2",
+            "call|com.example.Svc|/x||WithFd",
+            "call|com.example.Svc|/x||Closed",
+            "call|com.example.Svc|/open|com.example.Hidden|M",
+            "call|com.example.Svc|/open||M",
+            "own|com.example.Svc.Other",
+            "own|com.example.Svc",
+            "own|com.example.SvcOther",
+            "own|com.example.Svc.RootCannot",
+            "own|com.example.Ignored");
+
+    private static final String CUSTOM_SERVICE = "com.example.Svc;com.example.Svc.Sub";
+
     @BeforeAll
     static void setUp() throws Exception {
         assumeTrue("root".equals(System.getProperty("user.name")), "needs root to create a user and drop privileges");
@@ -136,7 +205,8 @@ class SystemPolicyComparisonTest {
                 PosixFilePermissions.fromString("rwxr-xr-x")));
         Files.writeString(dir.resolve("service.py"), SERVICE);
         Files.writeString(dir.resolve("client.py"), CLIENT);
-        Files.write(dir.resolve("table"), TABLE);
+        Files.write(dir.resolve("debian.table"), DEBIAN);
+        Files.write(dir.resolve("custom.table"), CUSTOM);
         String conf = Files.readString(Path.of("/usr/share/dbus-1/system.conf"))
                 .replaceAll("<user>[^<]*</user>", "")
                 .replace("<fork/>", "")
@@ -144,8 +214,10 @@ class SystemPolicyComparisonTest {
                 .replace("<syslog/>", "")
                 .replace("<includedir>system.d</includedir>", "<includedir>/usr/share/dbus-1/system.d</includedir>");
         for (String bus : List.of("reference", "omnibus")) {
-            Files.writeString(dir.resolve(bus + ".conf"), conf.replaceAll("<listen>[^<]*</listen>",
-                    "<listen>unix:path=" + dir.resolve(bus + ".sock") + "</listen>"));
+            Files.writeString(dir.resolve(bus + ".debian.conf"), conf.replaceAll("<listen>[^<]*</listen>",
+                    "<listen>unix:path=" + dir.resolve(bus + ".debian.sock") + "</listen>"));
+            Files.writeString(dir.resolve(bus + ".custom.conf"),
+                    CUSTOM_CONF.replace("LISTEN", "unix:path=" + dir.resolve(bus + ".custom.sock")));
         }
     }
 
@@ -159,12 +231,22 @@ class SystemPolicyComparisonTest {
     }
 
     @Test
-    void sameDecisionsAsDbusDaemonForRootAndAnUnprivilegedUser() throws Exception {
-        List<String> reference = decisions(List.of("/usr/bin/dbus-daemon"), "reference");
+    void debianSystemPolicyDecidesAsDbusDaemonForRootAndAnUnprivilegedUser() throws Exception {
+        compare("debian", DEBIAN, DEBIAN_SERVICE);
+    }
+
+    @Test
+    void prefixPathFdInterfacelessReceiveAndOwnRulesDecideAsDbusDaemon() throws Exception {
+        compare("custom", CUSTOM, CUSTOM_SERVICE);
+    }
+
+    private static void compare(String scenario, List<String> table, String serviceNames) throws Exception {
+        List<String> reference = decisions(List.of("/usr/bin/dbus-daemon"), "reference", scenario, table, serviceNames);
         String java = ProcessHandle.current().info().command().orElseThrow();
         List<String> omnibus = decisions(List.of(java, "-cp", System.getProperty("java.class.path"),
-                "dev.omnibus.daemon.Main"), "omnibus");
-        assertEquals(2 * TABLE.size(), reference.size(), "reference answered every row: " + reference);
+                "dev.omnibus.daemon.Main"), "omnibus", scenario, table, serviceNames);
+        if (Boolean.getBoolean("omnibus.policy.print")) reference.forEach(System.out::println);
+        assertEquals(2 * table.size(), reference.size(), "reference answered every row: " + reference);
         assertTrue(reference.stream().anyMatch(s -> s.contains("ALLOW")), "some rows are allowed");
         assertTrue(reference.stream().anyMatch(s -> s.contains("DENY")), "some rows are denied");
         List<String> differences = new ArrayList<>();
@@ -177,24 +259,25 @@ class SystemPolicyComparisonTest {
     }
 
     /** Runs the service as root and the table as root then as the test user; one line per row. */
-    private static List<String> decisions(List<String> daemonCommand, String bus) throws Exception {
+    private static List<String> decisions(List<String> daemonCommand, String bus, String scenario,
+                                          List<String> table, String serviceNames) throws Exception {
         List<String> cmd = new ArrayList<>(daemonCommand);
-        cmd.addAll(List.of("--config-file=" + dir.resolve(bus + ".conf"), "--nofork", "--print-address"));
+        cmd.addAll(List.of("--config-file=" + dir.resolve(bus + "." + scenario + ".conf"), "--nofork", "--print-address"));
         Process daemon = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
         Process service = null;
         try {
             String address = new BufferedReader(new InputStreamReader(daemon.getInputStream(), StandardCharsets.UTF_8)).readLine();
             assertTrue(address != null && address.startsWith("unix:"), bus + " printed its address: " + address);
-            service = new ProcessBuilder("/usr/bin/python3", dir.resolve("service.py").toString(), address)
+            service = new ProcessBuilder("/usr/bin/python3", dir.resolve("service.py").toString(), address, serviceNames)
                     .redirectError(ProcessBuilder.Redirect.INHERIT).start();
             String ready = new BufferedReader(new InputStreamReader(service.getInputStream(), StandardCharsets.UTF_8)).readLine();
             assertEquals("READY", ready, bus + ": service owns its names");
             List<String> out = new ArrayList<>();
             String client = dir.resolve("client.py").toString();
-            String table = dir.resolve("table").toString();
-            label(out, "root", run(List.of("/usr/bin/python3", client, address, table)));
-            label(out, USER, run(List.of("setpriv", "--reuid=" + uid, "--regid=" + gid, "--clear-groups",
-                    "/usr/bin/python3", client, address, table)));
+            String rows = dir.resolve(scenario + ".table").toString();
+            label(out, "root", table, run(List.of("/usr/bin/python3", client, address, rows)));
+            label(out, USER, table, run(List.of("setpriv", "--reuid=" + uid, "--regid=" + gid, "--clear-groups",
+                    "/usr/bin/python3", client, address, rows)));
             return out;
         } finally {
             if (service != null) service.destroyForcibly().waitFor();
@@ -203,10 +286,10 @@ class SystemPolicyComparisonTest {
         }
     }
 
-    private static void label(List<String> out, String who, String lines) {
+    private static void label(List<String> out, String who, List<String> table, String lines) {
         String[] l = lines.split("\n");
-        for (int i = 0; i < l.length && i < TABLE.size(); i++) {
-            out.add(who + " " + TABLE.get(i) + " -> " + normalise(l[i]));
+        for (int i = 0; i < l.length && i < table.size(); i++) {
+            out.add(who + " " + table.get(i) + " -> " + normalise(l[i]));
         }
     }
 
