@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -16,19 +14,8 @@ import org.junit.jupiter.api.Test;
  * a missing executable -> Spawn.ExecFailed "Failed to execute program NAME: No such file or
  * directory"; killed by a signal -> Spawn.ChildSignaled "Process NAME received signal 9".
  */
-class ActivationTest {
+class ActivationTest extends WithBus {
 
-    private BusDaemon bus;
-
-    @BeforeEach
-    void start() throws Exception {
-        bus = BusDaemon.start();
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        bus.close();
-    }
 
     private String pythonService(String name) {
         return BusDaemon.PYTHON + " " + BusDaemon.resource("python/service.py") + " " + name;

@@ -9,8 +9,6 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -19,22 +17,11 @@ import org.junit.jupiter.api.Test;
  * {@link #wellBehavedClientsCarryOnWhileBadPeersComeAndGo} with dbus-python clients pinging and
  * counting signals while all the bad peers come and go).
  */
-class BadPeerTest {
+class BadPeerTest extends WithBus {
 
     private static final Duration DISCONNECT = Duration.ofSeconds(10);
     private static final String DRIVER = "org.freedesktop.DBus";
     private static final String DRIVER_PATH = "/org/freedesktop/DBus";
-    private BusDaemon bus;
-
-    @BeforeEach
-    void start() throws Exception {
-        bus = BusDaemon.start();
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        bus.close();
-    }
 
     /** A fresh peer completes Hello and GetId: the bus still serves. */
     private void assertBusServes() throws Exception {

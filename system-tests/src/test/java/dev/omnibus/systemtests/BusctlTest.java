@@ -3,27 +3,19 @@ package dev.omnibus.systemtests;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** busctl (systemd's sd-bus) with --address: list, status, call, monitor, tree. */
-class BusctlTest {
+class BusctlTest extends WithBus {
 
-    private BusDaemon bus;
     private BackgroundProcess service;
     private String serviceUnique;
 
     @BeforeEach
     void start() throws Exception {
-        bus = BusDaemon.start();
         service = bus.spawn(BusDaemon.python("service.py"));
         serviceUnique = service.awaitLineStartingWith("READY ", Duration.ofSeconds(30)).substring(6);
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        bus.close();
     }
 
     private ProcessRun busctl(String... args) throws Exception {

@@ -11,24 +11,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** dbus-monitor (BecomeMonitor, with eavesdrop fallback) in text, --binary and --pcap modes. */
-class DbusMonitorTest {
+class DbusMonitorTest extends WithBus {
 
-    private BusDaemon bus;
-
-    @BeforeEach
-    void start() throws Exception {
-        bus = BusDaemon.start();
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        bus.close();
-    }
 
     private void emit(String member) throws Exception {
         ProcessRun r = bus.run("dbus-send", "--session", "--type=signal", "/org/omnibus/Mon",

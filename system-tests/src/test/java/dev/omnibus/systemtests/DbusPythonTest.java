@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -13,19 +12,12 @@ import org.junit.jupiter.api.Test;
  * dbus-python (libdbus + GLib main loop): a service (service.py) exporting an object with methods
  * and a signal, and a client (client.py) whose scenario output is asserted line by line.
  */
-class DbusPythonTest {
+class DbusPythonTest extends WithBus {
 
-    private BusDaemon bus;
 
     @BeforeEach
     void start() throws Exception {
-        bus = BusDaemon.start();
         bus.spawn(BusDaemon.python("service.py")).awaitLineStartingWith("READY ", Duration.ofSeconds(30));
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        bus.close();
     }
 
     private List<String> client(String scenario) throws Exception {

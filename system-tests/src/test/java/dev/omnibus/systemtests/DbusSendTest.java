@@ -6,25 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** dbus-send (libdbus) against the bus: driver calls, a call to a service, error names, reply formats. */
-class DbusSendTest {
+class DbusSendTest extends WithBus {
 
     private static final String DRIVER = "--dest=org.freedesktop.DBus";
-    private BusDaemon bus;
-
-    @BeforeEach
-    void start() throws Exception {
-        bus = BusDaemon.start();
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        bus.close();
-    }
 
     private ProcessRun send(String... args) throws Exception {
         String[] argv = new String[args.length + 2];

@@ -3,24 +3,11 @@ package dev.omnibus.systemtests;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** gdbus (GLib's GDBus) against the bus: call, introspect, monitor, emit. */
-class GdbusTest {
+class GdbusTest extends WithBus {
 
-    private BusDaemon bus;
-
-    @BeforeEach
-    void start() throws Exception {
-        bus = BusDaemon.start();
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        bus.close();
-    }
 
     @Test
     void callGetIdReturnsTupleWithHexId() throws Exception {
