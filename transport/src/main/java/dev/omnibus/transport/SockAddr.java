@@ -28,23 +28,20 @@ final class SockAddr {
     static final int STORAGE = 128;
 
     /** Writes a filesystem sockaddr_un; returns its length, or -ENAMETOOLONG. */
-    static int unixPath(MemorySegment sa, String path) {
-        byte[] b = path.getBytes(StandardCharsets.UTF_8);
-        if (b.length + 1 > Native.SUN_PATH_MAX) return -Errno.ENAMETOOLONG;
-        sa.fill((byte) 0);
-        sa.set(JAVA_SHORT, 0, (short) Native.AF_UNIX);
-        MemorySegment.copy(b, 0, sa, JAVA_BYTE, 2, b.length);
-        return 2 + b.length + 1;
-    }
+    static int unixPath(MemorySegment sa, String path) { return unix(sa, path, false); }
 
     /** Writes an abstract sockaddr_un (leading NUL, exact length, as libdbus does); or -ENAMETOOLONG. */
-    static int unixAbstract(MemorySegment sa, String name) {
+    static int unixAbstract(MemorySegment sa, String name) { return unix(sa, name, true); }
+
+    private static int unix(MemorySegment sa, String name, boolean abstractName) {
         byte[] b = name.getBytes(StandardCharsets.UTF_8);
         if (b.length + 1 > Native.SUN_PATH_MAX) return -Errno.ENAMETOOLONG;
         sa.fill((byte) 0);
         sa.set(JAVA_SHORT, 0, (short) Native.AF_UNIX);
-        MemorySegment.copy(b, 0, sa, JAVA_BYTE, 3, b.length);
-        return 2 + 1 + b.length;
+        // path: bytes at sun_path[0] plus a NUL; abstract: NUL at sun_path[0], bytes, no NUL
+        int at = abstractName ? 3 : 2;
+        MemorySegment.copy(b, 0, sa, JAVA_BYTE, at, b.length);
+        return abstractName ? at + b.length : at + b.length + 1;
     }
 
     /** Writes a sockaddr_in or sockaddr_in6 for {@code addr:port}; returns its length. */

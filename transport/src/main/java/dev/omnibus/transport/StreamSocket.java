@@ -71,6 +71,7 @@ public final class StreamSocket implements AutoCloseable {
     public long read(MemorySegment dst, long off, long len, FdList fdsOut) {
         if (closed) return -Errno.EBADF;
         if (off < 0 || len <= 0 || off + len > dst.byteSize()) throw new IndexOutOfBoundsException();
+        if (!dst.isNative()) throw new IllegalArgumentException("the kernel can only fill a native segment");
         block.set(JAVA_LONG, IOV, dst.address() + off);
         block.set(JAVA_LONG, IOV + 8, len);
         prepareMsg(blockAddr + IOV, 1, blockAddr + RX, rxControl);
@@ -141,6 +142,7 @@ public final class StreamSocket implements AutoCloseable {
     public long write(MemorySegment src, long off, long len) {
         if (closed) return -Errno.EBADF;
         if (off < 0 || len < 0 || off + len > src.byteSize()) throw new IndexOutOfBoundsException();
+        if (!src.isNative()) throw new IllegalArgumentException("the kernel can only read a native segment");
         if (len == 0) return 0;
         block.set(JAVA_LONG, IOV, src.address() + off);
         block.set(JAVA_LONG, IOV + 8, len);
