@@ -21,6 +21,8 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  *  @80   rx control    (RX_CONTROL)  room for SCM_RIGHTS x SCM_MAX_FD + SCM_CREDENTIALS
  *  @...  tx control    (TX_CONTROL)  room for SCM_RIGHTS x SCM_MAX_FD
  * </pre>
+ * Blocking follows the fd's O_NONBLOCK (set for accepted, connected and paired sockets;
+ * {@link #setBlocking} clears it for clients that want to block), so no call passes MSG_DONTWAIT.
  * Thread: one thread at a time (the loop thread for accepted sockets); not thread-safe.
  */
 public final class StreamSocket implements AutoCloseable {
@@ -77,7 +79,7 @@ public final class StreamSocket implements AutoCloseable {
         prepareMsg(blockAddr + IOV, 1, blockAddr + RX, rxControl);
         long n;
         do {
-            n = Native.recvmsg(fd, msg, Native.MSG_CMSG_CLOEXEC | Native.MSG_DONTWAIT);
+            n = Native.recvmsg(fd, msg, Native.MSG_CMSG_CLOEXEC);
         } while (n == -Errno.EINTR);
         if (n < 0) return n;
         long controlLen = msg.get(JAVA_LONG, 40);
@@ -132,7 +134,7 @@ public final class StreamSocket implements AutoCloseable {
         prepareMsg(iov.firstAddress(), Math.min(iov.count(), Native.IOV_MAX), ctl, ctlLen);
         long n;
         do {
-            n = Native.sendmsg(fd, msg, Native.MSG_NOSIGNAL | Native.MSG_DONTWAIT);
+            n = Native.sendmsg(fd, msg, Native.MSG_NOSIGNAL);
         } while (n == -Errno.EINTR);
         if (n > 0) iov.consume(n);
         return n;
@@ -149,7 +151,7 @@ public final class StreamSocket implements AutoCloseable {
         prepareMsg(blockAddr + IOV, 1, 0, 0);
         long n;
         do {
-            n = Native.sendmsg(fd, msg, Native.MSG_NOSIGNAL | Native.MSG_DONTWAIT);
+            n = Native.sendmsg(fd, msg, Native.MSG_NOSIGNAL);
         } while (n == -Errno.EINTR);
         return n;
     }
