@@ -45,34 +45,47 @@ final class Activation {
 
     /** Keeps a call to a name nobody owns yet and starts the service if it is not starting already. */
     void queue(Peer sender, MessageView m, int[] fds, String name) {
-        if (!begin(sender, name, m)) return;
+        Pending p = pendingFor(sender, name, m);
+        if (p == null) return;
         byte[] bytes = m.segment().asSlice(m.offset(), m.length()).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
         int[] own = new int[fds.length];
         for (int i = 0; i < fds.length; i++) own[i] = Posix.dupCloexec(fds[i]);
-        pending.get(name).calls.add(new Queued(sender.id, bytes, own, m.serial(),
+        p.calls.add(new Queued(sender.id, bytes, own, m.serial(),
                 (m.flags() & dev.omnibus.wire.Protocol.FLAG_NO_REPLY_EXPECTED) == 0));
+        startIfNew(name, p);
     }
 
     void startByName(Peer caller, MessageView m, String name) {
-        if (!begin(caller, name, m)) return;
-        pending.get(name).starters.add(new Starter(caller.id, m.serial()));
+        Pending p = pendingFor(caller, name, m);
+        if (p == null) return;
+        p.starters.add(new Starter(caller.id, m.serial()));
+        startIfNew(name, p);
     }
 
-    /** Starts the service unless it is starting; false (with an error sent) when over the limit. */
-    private boolean begin(Peer who, String name, MessageView m) {
-        if (pending.containsKey(name)) return true;
+    /** The waiting list for {@code name}, new if needed; null (with an error sent) when over the limit. */
+    private Pending pendingFor(Peer who, String name, MessageView m) {
+        Pending p = pending.get(name);
+        if (p != null) return p;
         if (pending.size() >= bus.limits().count(Limit.MAX_PENDING_SERVICE_STARTS)) {
             bus.driver.sendError(who, m, DBusErrors.LIMITS_EXCEEDED,
                     "The maximum number of pending activations has been reached, activation of " + name + " failed");
-            return false;
+            return null;
         }
-        Pending p = new Pending();
+        p = new Pending();
         pending.put(name, p);
+        return p;
+    }
+
+    /**
+     * Starts the service for a waiting list that has just been created. The waiter is recorded
+     * first, so a launcher that fails at once (no such program) reaches it through {@link #failed}.
+     */
+    private void startIfNew(String name, Pending p) {
+        if (p.timeout != null) return;
         long timeout = bus.limits().get(Limit.SERVICE_START_TIMEOUT);
         p.timeout = bus.loop.schedule(TimeUnit.MILLISECONDS.toNanos(timeout), () -> failed(name, DBusErrors.TIMED_OUT,
                 "Failed to activate service '" + name + "': timed out (service_start_timeout=" + timeout + "ms)"));
         bus.settings().activation().start(bus, name, Map.copyOf(environment));
-        return true;
     }
 
     /** {@code name} has an owner now: release everything that waited for it. */

@@ -190,7 +190,6 @@ public final class Bus {
         }
         completedConnections--;
         connectionsPerUser.computeIfPresent(p.uid(), (k, v) -> v <= 1 ? null : v - 1);
-        peersById.remove(p.id);
         if (p.monitor) monitors.remove(p);
         matches.removeAll(p.id);
         activation.peerGone(p);
@@ -202,9 +201,13 @@ public final class Bus {
             }
         });
         if (p.registered()) {
+            // Still in peersById here, so the name events can name it as the old owner.
             names.removePeer(p.id);
+            peersById.remove(p.id);
             peersByName.remove(p.uniqueName);
-            driver.uniqueNameGone(p);
+            if (!p.monitor) driver.uniqueNameGone(p);
+        } else {
+            peersById.remove(p.id);
         }
     }
 

@@ -251,7 +251,8 @@ public final class NameRegistry implements MatchRegistry.SenderNames {
     @Override
     public boolean owns(int peer, String name) {
         Entry e = names.get(name);
-        return e != null && e.owners.get(0) == peer;
+        // owners may be empty while listeners run during a release (the entry goes right after).
+        return e != null && !e.owners.isEmpty() && e.owners.get(0) == peer;
     }
 
     /**

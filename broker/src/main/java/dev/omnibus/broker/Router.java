@@ -56,11 +56,10 @@ final class Router {
                 bus.registered(sender); // monitors see the Hello call from its new unique name
                 toMonitors(sender, m);
                 bus.driver.hello(sender, m);
-            } else {
+            } else if (m.type() == METHOD_CALL && (m.flags() & FLAG_NO_REPLY_EXPECTED) == 0) {
+                // dbus-daemon answers and keeps the connection: Hello may still follow.
                 bus.driver.sendError(sender, m.serial(), DBusErrors.ACCESS_DENIED,
                         "Client tried to send a message other than Hello without being registered");
-                LOG.warning("disconnecting " + sender + ": sent a message before Hello");
-                bus.disconnect(sender.connection, null);
             }
             return;
         }

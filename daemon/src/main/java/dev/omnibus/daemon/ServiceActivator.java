@@ -30,6 +30,7 @@ final class ServiceActivator implements Activator {
     private final EventLoop loop;
     private final DaemonOptions opts;
     private volatile ServiceDirectory services;
+    private List<dev.omnibus.daemon.config.ServiceDirEntry> dirs;
     private String busType;
     private String busAddress = "";
 
@@ -41,28 +42,29 @@ final class ServiceActivator implements Activator {
 
     void reconfigure(BusConfig config) {
         this.busType = config.type();
-        ServiceDirectory scanned = ServiceDirectory.scan(config.serviceDirs());
-        for (String w : scanned.warnings()) LOG.warning(w);
-        this.services = scanned;
+        this.dirs = config.serviceDirs();
+        rescan();
     }
 
     void setBusAddress(String address) { this.busAddress = address; }
 
     @Override
     public List<String> activatableNames() {
-        rescanIfNeeded();
         return new ArrayList<>(services.names());
     }
 
     @Override
     public boolean isActivatable(String name) {
-        rescanIfNeeded();
+        if (services.find(name) != null) return true;
+        // dbus-daemon rescans its service directories when asked for a name it does not know.
+        rescan();
         return services.find(name) != null;
     }
 
-    /** dbus-daemon notices new .service files when asked for a name it does not know; so do we, cheaply. */
-    private void rescanIfNeeded() {
-        // Directories are rescanned on reload; inotify watching is future work.
+    private void rescan() {
+        ServiceDirectory scanned = ServiceDirectory.scan(dirs);
+        for (String w : scanned.warnings()) LOG.warning(w);
+        this.services = scanned;
     }
 
     @Override
