@@ -17,12 +17,13 @@ mkdir -p "$out"
 export BENCH_LOADGEN=$root/bench/results/loadgen
 [[ -x $BENCH_LOADGEN && $BENCH_LOADGEN -nt $shared/loadgen.c ]] || gcc -O2 -Wall -o "$BENCH_LOADGEN" "$shared/loadgen.c"
 lg=$BENCH_LOADGEN
-daemon=$root/bin/omnibus-daemon
+cp "$root/daemon/target/omnibus.jar" "$out/omnibus.jar"   # fixed build: see bench/e2e/omnibus-snapshot.sh
+daemon="$root/bench/e2e/omnibus-snapshot.sh $out/omnibus.jar"
 aot=$out/omnibus.aot
 
 echo "AOT training run -> $aot" >&2
 addr=unix:path=$out/train.sock
-OMNIBUS_JVM_OPTS="-XX:AOTCacheOutput=$aot" setsid "$daemon" --config-file="$shared/bus.conf" \
+OMNIBUS_JVM_OPTS="-XX:AOTCacheOutput=$aot" setsid $daemon --config-file="$shared/bus.conf" \
     --address="$addr" --nofork >"$out/train.log" 2>&1 &
 pid=$!
 for _ in $(seq 600); do "$lg" probe -a "$addr" >/dev/null 2>&1 && break; sleep 0.05; done

@@ -16,12 +16,13 @@ mode=${1:?usage: e2e-profile.sh pipeline|pingpong|broadcast|connect [loadgen opt
 dur=${DURATION:-10}
 out=$root/bench/results/profile-$(date +%Y%m%d-%H%M%S)-$mode
 mkdir -p "$out"
+cp "$root/daemon/target/omnibus.jar" "$out/omnibus.jar"   # fixed build: see bench/e2e/omnibus-snapshot.sh
 lg=$root/bench/results/loadgen
 [[ -x $lg && $lg -nt $shared/loadgen.c ]] || gcc -O2 -Wall -o "$lg" "$shared/loadgen.c"
 sock=$out/bus.sock addr=unix:path=$out/bus.sock
 
 OMNIBUS_JVM_OPTS="-XX:+UnlockDiagnosticVMOptions -XX:+DebugNonSafepoints ${OMNIBUS_JVM_OPTS:-}" \
-    setsid "$root/bin/omnibus-daemon" --config-file="$shared/bus.conf" --address="$addr" --nofork \
+    setsid "$root/bench/e2e/omnibus-snapshot.sh" "$out/omnibus.jar" --config-file="$shared/bus.conf" --address="$addr" --nofork \
     >"$out/daemon.log" 2>&1 &
 pid=$!
 echo_pid=""

@@ -65,7 +65,9 @@ out=$root/bench/results/$stamp
 mkdir -p "$out/harness"
 export BENCH_RESULTS=$out/harness
 
-omnibus="omnibus=$root/bin/omnibus-daemon --config-file={CONF} --address={ADDR} --nofork"
+# Omnibus runs from a copy of the jar (see bench/e2e/omnibus-snapshot.sh), with the launcher's flags.
+cp "$jar" "$out/omnibus.jar"
+omnibus="omnibus=$root/bench/e2e/omnibus-snapshot.sh $out/omnibus.jar --config-file={CONF} --address={ADDR} --nofork"
 daemons=(--daemon dbus-daemon --daemon dbus-broker --daemon "$omnibus")
 {
     echo "command: $0 --reps $reps --duration $duration --warmup-pass $warmup --startup-reps $startup_reps ${pass[*]:-}"

@@ -1,0 +1,12 @@
+#!/bin/bash
+# Usage: omnibus-snapshot.sh JAR [omnibus-daemon options]
+# Runs the daemon exactly as bin/omnibus-daemon does (same JDK lookup, same JVM flags from
+# bin/lib/common.sh, plus OMNIBUS_JVM_OPTS) but from JAR, a copy of daemon/target/omnibus.jar taken
+# when the benchmark run started. Why: other builds in the same tree rewrite omnibus.jar in place;
+# a running JVM then fails to load its next class (NoClassDefFoundError, the bus dies), and a run
+# could mix two builds. A benchmark measures one fixed build.
+set -e
+. "$(dirname "$(readlink -f "$0")")/../../bin/lib/common.sh"
+jar=${1:?usage: omnibus-snapshot.sh JAR [options]}; shift
+omnibus_find_jdk
+exec "$JAVA" "${OMNIBUS_DAEMON_JVM_OPTS[@]}" ${OMNIBUS_JVM_OPTS:-} -cp "$jar" dev.omnibus.daemon.Main "$@"
