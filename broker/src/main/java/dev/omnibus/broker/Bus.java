@@ -150,15 +150,8 @@ public final class Bus {
             disconnectQuietly(c);
             return false;
         }
-        int perUser = connectionsPerUser.getOrDefault(uid, 0);
-        if (perUser >= limits().count(Limit.MAX_CONNECTIONS_PER_USER)
-                || completedConnections >= limits().count(Limit.MAX_COMPLETED_CONNECTIONS)) {
-            LOG.warning("rejected connection from uid " + uid + ": too many connections");
-            disconnectQuietly(c);
-            return false;
-        }
         p.policy = settings.policy().forPeer(uid, groups);
-        connectionsPerUser.put(uid, perUser + 1);
+        connectionsPerUser.merge(uid, 1, Integer::sum);
         completedConnections++;
         peersById.put(p.id, p);
         return true;
@@ -196,8 +189,7 @@ public final class Bus {
         replies.removePeer(p.id, (caller, serial) -> {
             Peer waiting = peersById.get(caller);
             if (waiting != null) {
-                driver.sendError(waiting, serial, DBusErrors.NO_REPLY,
-                        "Message recipient disconnected from message bus without replying");
+                driver.sendError(waiting, serial, DBusErrors.NO_REPLY, ReplyRegistry.DISCONNECTED_MESSAGE);
             }
         });
         if (p.registered()) {
@@ -215,6 +207,21 @@ public final class Bus {
         c.authenticated = false;
         incompleteConnections++;
         disconnect(c, null);
+    }
+
+    /**
+     * The error Hello gets when this connection is one too many (dbus-daemon answers Hello with
+     * LimitsExceeded and then drops the connection), or null.
+     */
+    String connectionLimitExceeded(Peer p) {
+        long uid = p.uid();
+        if (connectionsPerUser.getOrDefault(uid, 0) > limits().count(Limit.MAX_CONNECTIONS_PER_USER)) {
+            return "The maximum number of active connections for UID " + uid + " has been reached";
+        }
+        if (completedConnections > limits().count(Limit.MAX_COMPLETED_CONNECTIONS)) {
+            return "The maximum number of active connections has been reached";
+        }
+        return null;
     }
 
     /** Hello succeeded: the peer has its unique name. */
@@ -277,7 +284,10 @@ public final class Bus {
 
     /** The Features property of org.freedesktop.DBus. */
     java.util.List<String> features() {
-        return settings.systemdActivation() ? java.util.List.of("SystemdActivation") : java.util.List.of();
+        // As dbus-daemon 1.14 reports them (AppArmor and SELinux are not supported).
+        return settings.systemdActivation()
+                ? java.util.List.of("ActivatableServicesChanged", "HeaderFiltering", "SystemdActivation")
+                : java.util.List.of("ActivatableServicesChanged", "HeaderFiltering");
     }
 
     /** Closes listeners and connections; the loop stops afterwards. */

@@ -18,7 +18,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.logging.Logger;
 
 /**
@@ -59,12 +58,24 @@ final class Driver {
         void handle(Peer sender, MessageView call, BodyReader args) throws Failure;
     }
 
-    /** One row of the driver's table. */
-    record Method(String iface, String member, String in, String out, Handler handler) {}
+    /**
+     * One row of the driver's table. {@code anyPath}: callable at any object path (dbus-daemon keeps
+     * its older methods so for compatibility); otherwise only at {@link #PATH}. {@code privileged}:
+     * only the bus owner's uid or root may call it.
+     */
+    record Method(String iface, String member, String in, String out, boolean anyPath, boolean privileged,
+                  Handler handler) {}
+
+    /** Interfaces the driver answers at every object path (dbus-daemon: INTERFACE_FLAG_ANY_PATH). */
+    private static final java.util.Set<String> ANY_PATH_INTERFACES = java.util.Set.of(NAME, INTROSPECTABLE, PEER);
+
+    /** Methods of org.freedesktop.DBus available only at the canonical path, and those that are privileged. */
+    private static final java.util.Set<String> CANONICAL_ONLY = java.util.Set.of("UpdateActivationEnvironment");
+    private static final java.util.Set<String> PRIVILEGED = java.util.Set.of("UpdateActivationEnvironment", "BecomeMonitor");
 
     private final Bus bus;
     private final Map<String, Method> table = new HashMap<>();
-    private final Map<String, List<Method>> byInterface = new TreeMap<>();
+    private final Map<String, List<Method>> byInterface = new java.util.LinkedHashMap<>();
     private final MessageBuilder builder = new MessageBuilder();
     private final MessageView built = new MessageView();
     private long serial;
@@ -77,12 +88,24 @@ final class Driver {
     }
 
     void add(String iface, String member, String in, String out, Handler h) {
-        Method m = new Method(iface, member, in, out, h);
+        boolean anyPath = ANY_PATH_INTERFACES.contains(iface) && !CANONICAL_ONLY.contains(member);
+        Method m = new Method(iface, member, in, out, anyPath, PRIVILEGED.contains(member), h);
         table.put(iface + '\0' + member, m);
         byInterface.computeIfAbsent(iface, k -> new ArrayList<>()).add(m);
     }
 
     Map<String, List<Method>> interfaces() { return byInterface; }
+
+    /** Is {@code iface} answered at every object path, not only /org/freedesktop/DBus? */
+    boolean availableEverywhere(String iface) { return ANY_PATH_INTERFACES.contains(iface); }
+
+    /** Puts an interface's methods in the given order (dbus-daemon's, for introspection). */
+    void order(String iface, List<String> members) {
+        byInterface.get(iface).sort(java.util.Comparator.comparingInt(m -> {
+            int i = members.indexOf(m.member());
+            return i < 0 ? Integer.MAX_VALUE : i;
+        }));
+    }
 
     String machineId() { return machineId; }
 
@@ -100,22 +123,43 @@ final class Driver {
         unicastSignal(sender, "NameAcquired", sender.uniqueName);
     }
 
+    /**
+     * Answers a method call to the bus, checking in dbus-daemon's order: which interfaces the object
+     * path offers, the member, the caller's privilege, the canonical path, the signature.
+     */
     void call(Peer sender, MessageView m) {
         String iface = m.interfaceName();
         String member = m.member();
-        Method method = iface != null ? table.get(iface + '\0' + member) : findByMember(member);
+        boolean canonical = PATH.equals(m.path());
         try {
-            if (method == null) {
-                if (iface != null && !byInterface.containsKey(iface)) {
-                    throw new Failure(DBusErrors.UNKNOWN_INTERFACE, NAME + " does not understand message " + member);
+            Method method = null;
+            boolean foundInterface = false;
+            for (Map.Entry<String, List<Method>> e : byInterface.entrySet()) {
+                if (!canonical && !ANY_PATH_INTERFACES.contains(e.getKey())) continue;
+                if (iface != null && !iface.equals(e.getKey())) continue;
+                foundInterface = true;
+                for (Method x : e.getValue()) {
+                    if (x.member.equals(member)) {
+                        method = x;
+                        break;
+                    }
                 }
-                throw new Failure(DBusErrors.UNKNOWN_METHOD, NAME + " does not understand message " + member);
+                if (method != null) break;
+            }
+            if (method == null) {
+                throw new Failure(foundInterface ? DBusErrors.UNKNOWN_METHOD : DBusErrors.UNKNOWN_INTERFACE,
+                        NAME + " does not understand message " + member);
+            }
+            if (method.privileged) requirePrivileged(sender, member);
+            if (!canonical && !method.anyPath) {
+                throw new Failure(DBusErrors.ACCESS_DENIED,
+                        "Method '" + member + "' is only available at the canonical object path '" + PATH + "'");
             }
             String sig = m.signature();
             if (sig == null) sig = "";
             if (!sig.equals(method.in)) {
-                throw new Failure(DBusErrors.INVALID_ARGS, "Call to " + member + " has wrong args (" + sig
-                        + ", expected " + method.in + ")");
+                throw new Failure(DBusErrors.INVALID_ARGS,
+                        "Call to " + member + " has wrong args (" + sig + ", expected " + method.in + ")\n");
             }
             method.handler.handle(sender, m, m.body());
         } catch (Failure f) {
@@ -123,15 +167,14 @@ final class Driver {
         }
     }
 
-    private Method findByMember(String member) {
-        Method m = table.get(NAME + '\0' + member);
-        if (m != null) return m;
-        for (List<Method> list : byInterface.values()) {
-            for (Method x : list) {
-                if (x.member.equals(member)) return x;
-            }
-        }
-        return null;
+    /** dbus-daemon's privileged methods: the caller must run as the bus's uid or as root. */
+    private void requirePrivileged(Peer sender, String member) throws Failure {
+        long uid = sender.uid();
+        if (uid == 0 || uid == bus.settings().ownerUid()) return;
+        String text = "rejected attempt to call " + member + " by connection " + sender.uniqueName + " ("
+                + sender.describeProcess() + ") with uid " + uid;
+        LOG.warning(text);
+        throw new Failure(DBusErrors.ACCESS_DENIED, text);
     }
 
     // ---- building messages ---------------------------------------------------------------------

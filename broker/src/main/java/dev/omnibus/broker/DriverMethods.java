@@ -106,7 +106,9 @@ final class DriverMethods {
             bus.activation.startByName(p, m, name);
         });
         d.add(NAME, "UpdateActivationEnvironment", "a{ss}", "", (p, m, a) -> {
-            requireOwnerUid(bus, p, "UpdateActivationEnvironment");
+            if ("system".equals(bus.settings().type())) {
+                throw new Failure(DBusErrors.ACCESS_DENIED, "Cannot change activation environment on a system bus.");
+            }
             Map<String, String> env = new LinkedHashMap<>();
             a.enterArray();
             while (a.arrayHasMore()) {
@@ -166,7 +168,14 @@ final class DriverMethods {
                 r.w.writeString("UnixGroupIDs");
                 r.w.beginVariant("au");
                 r.w.beginArray("u");
-                for (int g : c.groups()) r.w.writeUint32(g & 0xffffffffL);
+                // Like dbus-daemon: the primary group with the supplementary ones, ascending, no repeats.
+                long[] all = new long[c.groups().length + 1];
+                all[0] = c.gid() & 0xffffffffL;
+                for (int i = 0; i < c.groups().length; i++) all[i + 1] = c.groups()[i] & 0xffffffffL;
+                java.util.Arrays.sort(all);
+                for (int i = 0; i < all.length; i++) {
+                    if (i == 0 || all[i] != all[i - 1]) r.w.writeUint32(all[i]);
+                }
                 r.w.endArray();
                 r.w.endVariant();
                 r.w.endDictEntry();
@@ -229,11 +238,11 @@ final class DriverMethods {
             d.replyEmpty(p, m);
         });
 
-        // org.freedesktop.DBus.Properties
+        // org.freedesktop.DBus.Properties (dbus-daemon: only the driver interface has properties)
         d.add(PROPERTIES, "Get", "ss", "v", (p, m, a) -> {
             String iface = a.readString();
             String prop = a.readString();
-            List<String> value = property(bus, iface, prop);
+            List<String> value = property(d, bus, iface, prop);
             Reply r = d.reply(p, m, "v");
             if (r == null) return;
             r.w.beginVariant("as");
@@ -243,15 +252,16 @@ final class DriverMethods {
         });
         d.add(PROPERTIES, "GetAll", "s", "a{sv}", (p, m, a) -> {
             String iface = a.readString();
+            requireInterface(d, iface);
             Reply r = d.reply(p, m, "a{sv}");
             if (r == null) return;
             r.w.beginArray("{sv}");
-            if (iface.isEmpty() || iface.equals(NAME)) {
+            if (iface.equals(NAME)) {
                 for (String prop : new String[] {"Features", "Interfaces"}) {
                     r.w.beginDictEntry();
                     r.w.writeString(prop);
                     r.w.beginVariant("as");
-                    writeStrings(r.w, property(bus, NAME, prop));
+                    writeStrings(r.w, property(d, bus, NAME, prop));
                     r.w.endVariant();
                     r.w.endDictEntry();
                 }
@@ -262,8 +272,8 @@ final class DriverMethods {
         d.add(PROPERTIES, "Set", "ssv", "", (p, m, a) -> {
             String iface = a.readString();
             String prop = a.readString();
-            property(bus, iface, prop);
-            throw new Failure(DBusErrors.PROPERTY_READ_ONLY, "Property '" + prop + "' cannot be set");
+            property(d, bus, iface, prop);
+            throw new Failure(DBusErrors.PROPERTY_READ_ONLY, "Property '" + iface + "." + prop + "' cannot be set");
         });
 
         // org.freedesktop.DBus.Introspectable
@@ -275,24 +285,13 @@ final class DriverMethods {
             }
         });
 
-        // org.freedesktop.DBus.Peer
-        d.add(PEER, "Ping", "", "", (p, m, a) -> d.replyEmpty(p, m));
-        d.add(PEER, "GetMachineId", "", "s", (p, m, a) -> {
-            Reply r = d.reply(p, m, "s");
-            if (r != null) {
-                r.w.writeString(d.machineId());
-                r.send();
-            }
-        });
-
         // org.freedesktop.DBus.Monitoring
         d.add(MONITORING, "BecomeMonitor", "asu", "", (p, m, a) -> {
-            requireOwnerUid(bus, p, "BecomeMonitor");
             List<MatchRule> rules = new ArrayList<>();
             a.enterArray();
             while (a.arrayHasMore()) rules.add(Driver.parseRule(a.readString()));
             long flags = a.readUint32();
-            if (flags != 0) throw new Failure(DBusErrors.INVALID_ARGS, "BecomeMonitor flags must be 0");
+            if (flags != 0) throw new Failure(DBusErrors.INVALID_ARGS, "BecomeMonitor does not support any flags yet");
             d.replyEmpty(p, m);
             bus.becomeMonitor(p, rules);
         });
@@ -345,6 +344,20 @@ final class DriverMethods {
             r.w.endArray();
             r.send();
         });
+        // org.freedesktop.DBus.Peer
+        d.add(PEER, "Ping", "", "", (p, m, a) -> d.replyEmpty(p, m));
+        d.add(PEER, "GetMachineId", "", "s", (p, m, a) -> {
+            Reply r = d.reply(p, m, "s");
+            if (r != null) {
+                r.w.writeString(d.machineId());
+                r.send();
+            }
+        });
+        d.order(NAME, List.of("Hello", "RequestName", "ReleaseName", "StartServiceByName",
+                "UpdateActivationEnvironment", "NameHasOwner", "ListNames", "ListActivatableNames", "AddMatch",
+                "RemoveMatch", "GetNameOwner", "ListQueuedOwners", "GetConnectionUnixUser",
+                "GetConnectionUnixProcessID", "GetAdtAuditSessionData", "GetConnectionSELinuxSecurityContext",
+                "ReloadConfig", "GetId", "GetConnectionCredentials"));
     }
 
     private static void requestName(Driver d, Bus bus, Peer p, MessageView m, BodyReader a) throws Failure {
@@ -359,7 +372,9 @@ final class DriverMethods {
             throw new Failure(DBusErrors.ACCESS_DENIED, "Connection \"" + p.uniqueName
                     + "\" is not allowed to own the service \"" + name + "\" due to security policies in the configuration file");
         }
-        if (!bus.names.owns(p.id, name) && bus.names.ownedCount(p.id) >= bus.limits().count(Limit.MAX_NAMES_PER_CONNECTION)) {
+        // dbus-daemon counts the unique name and names the peer is queued for.
+        if (!bus.names.owns(p.id, name) && !queuedFor(bus, p, name)
+                && bus.names.joinedCount(p.id) + 1 >= bus.limits().count(Limit.MAX_NAMES_PER_CONNECTION)) {
             throw new Failure(DBusErrors.LIMITS_EXCEEDED, "Connection \"" + p.uniqueName
                     + "\" is not allowed to own more services (increase limits in configuration file if required; max_names_per_connection="
                     + bus.limits().count(Limit.MAX_NAMES_PER_CONNECTION) + ")");
@@ -368,20 +383,19 @@ final class DriverMethods {
         replyUint(d, p, m, result);
     }
 
+    private static boolean queuedFor(Bus bus, Peer p, String name) {
+        for (int id : bus.names.queue(name)) {
+            if (id == p.id) return true;
+        }
+        return false;
+    }
+
     private static void requireWellKnown(String name, String verb) throws Failure {
         if (name.startsWith(":")) {
             throw new Failure(DBusErrors.INVALID_ARGS, "Cannot " + verb + " a service starting with ':' such as \"" + name + "\"");
         }
         if (!Names.isValidWellKnownName(name)) {
             throw new Failure(DBusErrors.INVALID_ARGS, "Requested bus name \"" + name + "\" is not valid");
-        }
-    }
-
-    private static void requireOwnerUid(Bus bus, Peer p, String what) throws Failure {
-        long uid = p.uid();
-        if (uid != 0 && uid != bus.settings().ownerUid()) {
-            throw new Failure(DBusErrors.ACCESS_DENIED, "Connection " + p.uniqueName + " (uid=" + uid
-                    + ") is not allowed to call " + what);
         }
     }
 
@@ -394,16 +408,19 @@ final class DriverMethods {
         return q.credentials;
     }
 
-    private static List<String> property(Bus bus, String iface, String prop) throws Failure {
-        if (!iface.isEmpty() && !iface.equals(NAME)) {
-            throw new Failure(DBusErrors.UNKNOWN_INTERFACE, "Interface \"" + iface + "\" has no properties");
+    private static void requireInterface(Driver d, String iface) throws Failure {
+        if (!d.interfaces().containsKey(iface)) {
+            throw new Failure(DBusErrors.UNKNOWN_INTERFACE, "Interface \"" + iface + "\" not found");
         }
-        return switch (prop) {
-            case "Features" -> bus.features();
-            case "Interfaces" -> List.of(MONITORING, STATS);
-            default -> throw new Failure(DBusErrors.UNKNOWN_PROPERTY,
-                    "Property \"" + prop + "\" not found on interface \"" + NAME + "\"");
-        };
+    }
+
+    private static List<String> property(Driver d, Bus bus, String iface, String prop) throws Failure {
+        requireInterface(d, iface);
+        if (iface.equals(NAME)) {
+            if (prop.equals("Features")) return bus.features();
+            if (prop.equals("Interfaces")) return List.of(MONITORING, STATS);
+        }
+        throw new Failure(DBusErrors.UNKNOWN_PROPERTY, "Property \"" + iface + "." + prop + "\" not found");
     }
 
     private static void replyUint(Driver d, Peer p, MessageView m, long v) {

@@ -1,11 +1,14 @@
 package dev.omnibus.broker;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The introspection XML of the driver object, generated from the driver's table so that it always
- * lists exactly the methods the driver answers. Cold path.
+ * The introspection XML of the driver object, generated from the driver's table so that it lists
+ * exactly the methods the driver answers, laid out as dbus-daemon lays it out: at a path other than
+ * /org/freedesktop/DBus only the interfaces available at every path, and a child node that leads
+ * from "/", "/org" and "/org/freedesktop" to the driver object. Cold path.
  */
 final class Introspection {
     private Introspection() {}
@@ -14,33 +17,54 @@ final class Introspection {
             "<!DOCTYPE node PUBLIC \"-//freedesktop//DTD D-BUS Object Introspection 1.0//EN\"\n"
                     + "\"http://www.freedesktop.org/standards/dbus/1.0/introspect.dtd\">\n";
 
+    private static final String DRIVER_SIGNALS = signal("NameOwnerChanged", "sss") + signal("NameLost", "s")
+            + signal("NameAcquired", "s") + signal("ActivatableServicesChanged", "");
+
+    private static final String PROPERTIES_SIGNALS = "    <signal name=\"PropertiesChanged\">\n"
+            + "      <arg type=\"s\" name=\"interface_name\"/>\n"
+            + "      <arg type=\"a{sv}\" name=\"changed_properties\"/>\n"
+            + "      <arg type=\"as\" name=\"invalidated_properties\"/>\n"
+            + "    </signal>\n";
+
     static String xml(Driver d, String path) {
+        boolean canonical = Driver.PATH.equals(path);
         StringBuilder x = new StringBuilder(DOCTYPE).append("<node>\n");
         for (Map.Entry<String, List<Driver.Method>> e : d.interfaces().entrySet()) {
-            x.append("  <interface name=\"").append(e.getKey()).append("\">\n");
+            String iface = e.getKey();
+            if (!canonical && !d.availableEverywhere(iface)) continue;
+            x.append("  <interface name=\"").append(iface).append("\">\n");
             for (Driver.Method m : e.getValue()) {
                 x.append("    <method name=\"").append(m.member()).append("\">\n");
                 args(x, m.in(), "in");
                 args(x, m.out(), "out");
                 x.append("    </method>\n");
             }
-            if (e.getKey().equals(Driver.NAME)) {
-                signal(x, "NameOwnerChanged", "sss");
-                signal(x, "NameLost", "s");
-                signal(x, "NameAcquired", "s");
-                x.append("    <property name=\"Features\" type=\"as\" access=\"read\"/>\n");
-                x.append("    <property name=\"Interfaces\" type=\"as\" access=\"read\"/>\n");
+            if (iface.equals(Driver.NAME)) {
+                for (String prop : new String[] {"Features", "Interfaces"}) {
+                    x.append("    <property name=\"").append(prop).append("\" type=\"as\" access=\"read\">\n")
+                            .append("      <annotation name=\"org.freedesktop.DBus.Property.EmitsChangedSignal\" value=\"const\"/>\n")
+                            .append("    </property>\n");
+                }
+                x.append(DRIVER_SIGNALS);
+            } else if (iface.equals(Driver.PROPERTIES)) {
+                x.append(PROPERTIES_SIGNALS);
             }
             x.append("  </interface>\n");
         }
-        if ("/".equals(path)) x.append("  <node name=\"org/freedesktop/DBus\"/>\n");
+        String child = switch (path == null ? "" : path) {
+            case "/" -> "org/freedesktop/DBus";
+            case "/org" -> "freedesktop/DBus";
+            case "/org/freedesktop" -> "DBus";
+            default -> null;
+        };
+        if (child != null) x.append("  <node name=\"").append(child).append("\"/>\n");
         return x.append("</node>\n").toString();
     }
 
-    private static void signal(StringBuilder x, String name, String sig) {
-        x.append("    <signal name=\"").append(name).append("\">\n");
+    private static String signal(String name, String sig) {
+        StringBuilder x = new StringBuilder("    <signal name=\"").append(name).append("\">\n");
         for (String t : split(sig)) x.append("      <arg type=\"").append(t).append("\"/>\n");
-        x.append("    </signal>\n");
+        return x.append("    </signal>\n").toString();
     }
 
     private static void args(StringBuilder x, String sig, String dir) {
@@ -51,7 +75,7 @@ final class Introspection {
 
     /** Splits a signature into its complete types. */
     static List<String> split(String sig) {
-        java.util.ArrayList<String> out = new java.util.ArrayList<>();
+        List<String> out = new ArrayList<>();
         int i = 0;
         while (i < sig.length()) {
             int end = completeTypeEnd(sig, i);

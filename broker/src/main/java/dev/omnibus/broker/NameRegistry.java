@@ -264,6 +264,21 @@ public final class NameRegistry implements MatchRegistry.SenderNames {
         return p == null ? 0 : p.joined.size();
     }
 
+    /** The {@code i}-th name {@code peer} owns or is queued for (i < {@link #joinedCount}). */
+    public String joinedName(int peer, int i) {
+        return peers.get(peer).joined.get(i).name;
+    }
+
+    /** True if {@code peer} owns {@code name} or waits in its queue (policy matches both). */
+    public boolean isJoined(int peer, String name) {
+        Entry e = names.get(name);
+        if (e == null) return false;
+        for (int i = 0; i < e.owners.size(); i++) {
+            if (e.owners.get(i) == peer) return true;
+        }
+        return false;
+    }
+
     /** Number of names with an owner. */
     public int size() {
         return names.size();

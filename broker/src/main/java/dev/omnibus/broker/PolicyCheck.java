@@ -78,17 +78,18 @@ public final class PolicyCheck {
 
     public String describeReceiver() { return describe(receiver); }
 
+    /** dbus-daemon matches names a connection owns or is queued for (man dbus-daemon). */
     private boolean owns(Peer p, String name) {
         if (p == null) return Driver.NAME.equals(name);
         if (name.equals(p.uniqueName)) return true;
-        return bus.names.owns(p.id, name);
+        return bus.names.isJoined(p.id, name);
     }
 
     private boolean ownsPrefix(Peer p, String prefix) {
         if (p == null) return nameUnder(Driver.NAME, prefix);
-        int n = bus.names.ownedCount(p.id);
+        int n = bus.names.joinedCount(p.id);
         for (int i = 0; i < n; i++) {
-            if (nameUnder(bus.names.ownedName(p.id, i), prefix)) return true;
+            if (nameUnder(bus.names.joinedName(p.id, i), prefix)) return true;
         }
         return false;
     }

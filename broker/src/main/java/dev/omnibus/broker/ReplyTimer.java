@@ -30,10 +30,7 @@ final class ReplyTimer {
         bus.replies.expire(bus.loop.nanoTime(), (caller, serial) -> {
             Peer p = bus.peer(caller);
             if (p != null) {
-                bus.driver.sendError(p, serial, DBusErrors.NO_REPLY,
-                        "Did not receive a reply. Possible causes include: the remote application did not send a reply, "
-                                + "the message bus security policy blocked the reply, the reply timeout expired, "
-                                + "or the network connection was broken.");
+                bus.driver.sendError(p, serial, DBusErrors.NO_REPLY, ReplyRegistry.TIMEOUT_MESSAGE);
             }
         });
         arm();

@@ -53,6 +53,13 @@ final class Router {
         if (!sender.registered()) {
             if (m.type() == METHOD_CALL && DRIVER_NAME.equals(dest) && "Hello".equals(m.member())
                     && (m.interfaceName() == null || DRIVER_NAME.equals(m.interfaceName()))) {
+                String tooMany = bus.connectionLimitExceeded(sender);
+                if (tooMany != null) {
+                    LOG.warning("rejected connection " + sender + ": " + tooMany);
+                    bus.driver.sendError(sender, m.serial(), DBusErrors.LIMITS_EXCEEDED, tooMany);
+                    sender.connection.closeWhenFlushed = true;
+                    return;
+                }
                 bus.registered(sender); // monitors see the Hello call from its new unique name
                 toMonitors(sender, m);
                 bus.driver.hello(sender, m);

@@ -18,8 +18,8 @@ import java.util.logging.Logger;
 /**
  * Service activation from .service files: knows the files of the configured service directories
  * and starts the program a file names, with the activation environment plus DBUS_STARTER_ADDRESS and
- * DBUS_STARTER_BUS_TYPE. A child that exits before its name appears fails the activation with
- * Spawn.ChildExited, as dbus-daemon reports it.
+ * DBUS_STARTER_BUS_TYPE. A child that fails (non-zero status or a signal) before its name appears
+ * fails the activation with Spawn.ChildExited or Spawn.ChildSignaled, as dbus-daemon reports it.
  *
  * <p>{@link #start} runs on the bus thread; process exits arrive on the JDK's reaper thread and are
  * handed to the bus thread with {@link EventLoop#execute}.
@@ -95,6 +95,9 @@ final class ServiceActivator implements Activator {
         LOG.info("Activating service name='" + name + "' requested (pid " + p.pid() + ")");
         p.onExit().thenAccept(done -> {
             int status = done.exitValue();
+            // A service that forks exits 0 while its child goes on to take the name: keep waiting
+            // (until service_start_timeout), as dbus-daemon does.
+            if (status == 0) return;
             loop.execute(() -> {
                 if (status > 128) {
                     bus.activationFailed(name, DBusErrors.SPAWN_CHILD_SIGNALED,
