@@ -12,8 +12,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * What waits for a service to start: method calls that auto-started it (kept as bytes, with their
- * fds) and StartServiceByName callers. When the service takes its name the calls are routed to it
+ * What waits for a service to start: method calls and signals that auto-started it (kept as bytes,
+ * with their fds) and StartServiceByName callers. When the service takes its name the calls are routed to it
  * in arrival order and the callers get DBUS_START_REPLY_SUCCESS; when it fails or does not appear
  * within service_start_timeout everyone waiting gets the error.
  *
@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class Activation {
     /** A method call waiting for its destination to appear. */
-    private record Queued(int sender, byte[] bytes, int[] fds, long serial, boolean wantsReply) {}
+    private record Queued(int sender, byte[] bytes, int[] fds, long serial) {}
 
     /** A StartServiceByName call waiting for the answer. */
     private record Starter(int caller, long serial) {}
@@ -30,6 +30,8 @@ final class Activation {
         final List<Queued> calls = new ArrayList<>();
         final List<Starter> starters = new ArrayList<>();
         Timer timeout;
+        /** The systemd unit asked to start the service, when systemd activation is used. */
+        String unit;
     }
 
     private final Bus bus;
@@ -50,8 +52,7 @@ final class Activation {
         byte[] bytes = m.segment().asSlice(m.offset(), m.length()).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
         int[] own = new int[fds.length];
         for (int i = 0; i < fds.length; i++) own[i] = Posix.dupCloexec(fds[i]);
-        p.calls.add(new Queued(sender.id, bytes, own, m.serial(),
-                (m.flags() & dev.omnibus.wire.Protocol.FLAG_NO_REPLY_EXPECTED) == 0));
+        p.calls.add(new Queued(sender.id, bytes, own, m.serial()));
         startIfNew(name, p);
     }
 
@@ -85,26 +86,53 @@ final class Activation {
         long timeout = bus.limits().get(Limit.SERVICE_START_TIMEOUT);
         p.timeout = bus.loop.schedule(TimeUnit.MILLISECONDS.toNanos(timeout), () -> failed(name, DBusErrors.TIMED_OUT,
                 "Failed to activate service '" + name + "': timed out (service_start_timeout=" + timeout + "ms)"));
-        bus.settings().activation().start(bus, name, Map.copyOf(environment));
+        String unit = bus.settings().systemdActivation() ? bus.settings().activation().systemdUnit(name) : null;
+        if (unit != null) {
+            p.unit = unit;
+            bus.driver.activationRequest(unit);
+        } else {
+            bus.settings().activation().start(bus, name, Map.copyOf(environment));
+        }
+    }
+
+    /**
+     * Keeps a message the bus itself sends to a name nobody owns yet (the ActivationRequest for
+     * org.freedesktop.systemd1 before systemd has joined); it goes out when the name appears.
+     */
+    void queueFromBus(String name, MessageView m) {
+        Pending p = pending.computeIfAbsent(name, k -> new Pending());
+        byte[] bytes = m.segment().asSlice(m.offset(), m.length()).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+        p.calls.add(new Queued(0, bytes, new int[0], m.serial()));
+    }
+
+    /** systemd's ActivationFailure for {@code unit}: whoever waits for the name it provides gets the error. */
+    void systemdFailed(String unit, String errorName, String message) {
+        for (Map.Entry<String, Pending> e : java.util.List.copyOf(pending.entrySet())) {
+            if (unit.equals(e.getValue().unit)) failed(e.getKey(), errorName, message);
+        }
     }
 
     /** {@code name} has an owner now: release everything that waited for it. */
     void nameAcquired(String name) {
         Pending p = pending.remove(name);
         if (p == null) return;
-        p.timeout.cancel();
+        if (p.timeout != null) p.timeout.cancel();
         for (Starter s : p.starters) {
             Peer caller = bus.peer(s.caller);
             if (caller != null) bus.driver.replyStartSuccess(caller, s.serial);
         }
         for (Queued q : p.calls) {
-            Peer sender = bus.peer(q.sender);
             Peer target = bus.router.resolve(name);
             try {
-                if (sender == null || target == null) continue;
+                if (target == null) continue;
                 int rc = replay.wrap(MemorySegment.ofArray(q.bytes), 0, q.bytes.length, q.fds.length);
                 if (rc != dev.omnibus.wire.WireError.OK) continue;
-                bus.router.unicast(sender, replay, q.fds, target);
+                if (q.sender == 0) {
+                    bus.router.queueOwn(target, replay); // from the bus itself
+                    continue;
+                }
+                Peer sender = bus.peer(q.sender);
+                if (sender != null) bus.router.unicast(sender, replay, q.fds, target);
             } finally {
                 for (int fd : q.fds) Posix.close(fd);
             }
@@ -115,15 +143,16 @@ final class Activation {
     void failed(String name, String errorName, String message) {
         Pending p = pending.remove(name);
         if (p == null) return;
-        p.timeout.cancel();
+        if (p.timeout != null) p.timeout.cancel();
         for (Starter s : p.starters) {
             Peer caller = bus.peer(s.caller);
             if (caller != null) bus.driver.sendError(caller, s.serial, errorName, message);
         }
         for (Queued q : p.calls) {
             for (int fd : q.fds) Posix.close(fd);
-            Peer caller = bus.peer(q.sender);
-            if (caller != null && q.wantsReply) bus.driver.sendError(caller, q.serial, errorName, message);
+            // dbus-daemon tells the sender of every waiting call or signal, NO_REPLY_EXPECTED or not.
+            Peer caller = q.sender == 0 ? null : bus.peer(q.sender);
+            if (caller != null) bus.driver.sendError(caller, q.serial, errorName, message);
         }
     }
 

@@ -15,6 +15,12 @@ public interface Activator {
     boolean isActivatable(String name);
 
     /**
+     * The systemd unit that provides {@code name} ({@code SystemdService=} of its .service file), or
+     * null when the service is started by exec. Used when the bus runs with --systemd-activation.
+     */
+    default String systemdUnit(String name) { return null; }
+
+    /**
      * Starts the service that provides {@code name}, with {@code environment} added to the
      * activation environment. On failure, the implementation calls
      * {@link Bus#activationFailed(String, String, String)} (on the bus thread).

@@ -269,9 +269,8 @@ public final class Bus {
         p.monitor = true;
         p.monitorRules = rules;
         monitors.add(p);
-        // dbus-daemon: the monitor loses its unique name as far as everyone else is concerned.
+        // dbus-daemon tells the monitor it lost its unique name; nobody else hears of it.
         driver.unicastSignal(p, "NameLost", p.uniqueName);
-        driver.uniqueNameGone(p);
         LOG.info("connection " + p + " became a monitor");
     }
 

@@ -200,6 +200,50 @@ final class Driver {
         return new Reply(to, builder.body(signature));
     }
 
+    static final String SYSTEMD_NAME = "org.freedesktop.systemd1";
+    static final String SYSTEMD_ACTIVATOR = "org.freedesktop.systemd1.Activator";
+
+    /**
+     * Asks systemd to start {@code unit}: the ActivationRequest signal dbus-daemon sends to
+     * org.freedesktop.systemd1, held until systemd joins the bus if it has not yet.
+     */
+    void activationRequest(String unit) {
+        builder.reset(SIGNAL, Protocol.FLAG_NO_REPLY_EXPECTED, ++serial)
+                .path(PATH).interfaceName(SYSTEMD_ACTIVATOR).member("ActivationRequest")
+                .destination(SYSTEMD_NAME).sender(NAME);
+        builder.body("s").writeString(unit);
+        Peer systemd = bus.router.resolve(SYSTEMD_NAME);
+        if (systemd != null) {
+            deliverBuilt(systemd);
+            return;
+        }
+        MessageView m = wrapBuilt();
+        bus.router.toMonitors(null, m);
+        bus.activation.queueFromBus(SYSTEMD_NAME, m);
+    }
+
+    /** Signals addressed to the bus: only systemd's ActivationFailure means something. */
+    void signalToBus(Peer sender, MessageView m) {
+        if (!SYSTEMD_ACTIVATOR.equals(m.interfaceName()) || !"ActivationFailure".equals(m.member())
+                || !"sss".equals(m.signature())) {
+            return;
+        }
+        if (!bus.names.owns(sender.id, SYSTEMD_NAME)) {
+            LOG.warning("Ignoring forged ActivationFailure message from connection " + sender.uniqueName
+                    + " (" + sender.describeProcess() + ")");
+            return;
+        }
+        if (!bus.settings().systemdActivation()) {
+            LOG.warning("Ignoring unexpected ActivationFailure message while not using systemd activation");
+            return;
+        }
+        BodyReader a = m.body();
+        String unit = a.readString();
+        String errorName = a.readString();
+        String message = a.readString();
+        bus.activation.systemdFailed(unit, errorName, message);
+    }
+
     /** StartServiceByName's answer once the service has its name: DBUS_START_REPLY_SUCCESS. */
     void replyStartSuccess(Peer to, long callSerial) {
         builder.reset(METHOD_RETURN, Protocol.FLAG_NO_REPLY_EXPECTED, ++serial)
@@ -262,7 +306,14 @@ final class Driver {
     private void deliverBuilt(Peer to) {
         MessageView m = wrapBuilt();
         bus.router.toMonitors(null, m);
-        if (to != null && !to.connection.closed) bus.router.queueOwn(to, m);
+        // A monitor gets everything through toMonitors, its own NameLost included: not twice.
+        if (to == null || to.monitor || to.connection.closed) return;
+        String why = receiveDenied(to, m);
+        if (why != null) {
+            refusedByReceiver(m.serial(), why);
+            return;
+        }
+        bus.router.queueOwn(to, m);
     }
 
     private void broadcastBuilt() {
@@ -270,8 +321,27 @@ final class Driver {
         bus.router.toMonitors(null, m);
         bus.matches.lookup(m, 0, bus.names, false, id -> {
             Peer p = bus.peer(id);
-            if (p != null && !p.monitor) bus.router.queueOwn(p, m);
+            if (p != null && !p.monitor && receiveDenied(p, m) == null) bus.router.queueOwn(p, m);
         });
+    }
+
+    /** The receiver's receive rules applied to a message from the bus itself; null when allowed. */
+    private String receiveDenied(Peer to, MessageView m) {
+        if (to.policy.receivesAnything()) return null;
+        boolean reply = m.type() == METHOD_RETURN || m.type() == Protocol.ERROR;
+        return to.policy.checkReceive(bus.policyCheck.set(m, null, to, reply, false));
+    }
+
+    /**
+     * A receiver's policy refused a message from the bus: dbus-daemon then addresses an AccessDenied
+     * error to itself, which only monitors see.
+     */
+    private void refusedByReceiver(long refusedSerial, String why) {
+        LOG.info(why);
+        builder.reset(Protocol.ERROR, Protocol.FLAG_NO_REPLY_EXPECTED, ++serial)
+                .replySerial(refusedSerial).destination(NAME).sender(NAME).errorName(DBusErrors.ACCESS_DENIED);
+        builder.body("s").writeString(why);
+        bus.router.toMonitors(null, wrapBuilt());
     }
 
     // ---- name events ---------------------------------------------------------------------------

@@ -70,12 +70,20 @@ final class Router {
             }
             return;
         }
-        toMonitors(sender, m);
         if (dest == null) {
+            toMonitors(sender, m);
             broadcast(sender, m, fds);
             return;
         }
         if (DRIVER_NAME.equals(dest)) {
+            if (m.type() == SIGNAL) {
+                // dbus-daemon's monitors see what a signal to the bus caused (an activation error)
+                // before the signal itself.
+                if (!denied(sender, null, m, false, false)) bus.driver.signalToBus(sender, m);
+                toMonitors(sender, m);
+                return;
+            }
+            toMonitors(sender, m);
             if (denied(sender, null, m, false, false)) return;
             eavesdrop(sender, m, fds, null);
             if (m.type() == METHOD_CALL) bus.driver.call(sender, m);
@@ -86,6 +94,7 @@ final class Router {
             noDestination(sender, m, fds, dest);
             return;
         }
+        toMonitors(sender, m);
         unicast(sender, m, fds, target);
     }
 
@@ -96,14 +105,27 @@ final class Router {
         return owner < 0 ? null : bus.peer(owner);
     }
 
+    /**
+     * A message for a name nobody owns. Calls and signals to an activatable name wait for the
+     * service (which monitors see after the activation request it causes, as with dbus-daemon);
+     * a call otherwise gets ServiceUnknown; anything else is dropped.
+     */
     private void noDestination(Peer sender, MessageView m, int[] fds, String dest) {
-        if (m.type() != METHOD_CALL) return; // signals and replies to nobody are dropped
-        if (!dest.startsWith(":") && (m.flags() & FLAG_NO_AUTO_START) == 0
-                && bus.settings().activation().isActivatable(dest)) {
+        int type = m.type();
+        if ((type == METHOD_CALL || type == SIGNAL) && !dest.startsWith(":")
+                && (m.flags() & FLAG_NO_AUTO_START) == 0 && bus.settings().activation().isActivatable(dest)) {
+            // dbus-daemon checks the send policy before activating, with the bus as the receiver.
+            if (check(sender, null, m, false, false) != null) {
+                toMonitors(sender, m);
+                denied(sender, null, m, false, false);
+                return;
+            }
             bus.activation.queue(sender, m, fds, dest);
+            toMonitors(sender, m);
             return;
         }
-        if ((m.flags() & FLAG_NO_REPLY_EXPECTED) != 0) return;
+        toMonitors(sender, m);
+        if (type != METHOD_CALL || (m.flags() & FLAG_NO_REPLY_EXPECTED) != 0) return;
         bus.driver.sendError(sender, m.serial(), DBusErrors.SERVICE_UNKNOWN,
                 "The name " + dest + " was not provided by any .service files");
     }
@@ -149,6 +171,7 @@ final class Router {
 
     /** Signals (and anything else) without a destination go to every peer whose rules match. */
     private void broadcast(Peer sender, MessageView m, int[] fds) {
+        broadcastComplained = false;
         bus.matches.lookup(m, sender.id, bus.names, false, id -> {
             Peer p = bus.peer(id);
             if (p != null && !p.monitor && allowed(sender, p, m, false)) deliverOrDrop(sender, m, fds, p);
@@ -174,16 +197,38 @@ final class Router {
     private boolean denied(Peer sender, Peer receiver, MessageView m, boolean requestedReply, boolean eavesdrop) {
         String why = check(sender, receiver, m, requestedReply, eavesdrop);
         if (why == null) return false;
-        LOG.info(why);
-        if (m.type() == METHOD_CALL && (m.flags() & FLAG_NO_REPLY_EXPECTED) == 0) {
-            bus.driver.sendError(sender, m.serial(), DBusErrors.ACCESS_DENIED, why);
-        }
+        complain(sender, m, why);
         return true;
     }
 
-    /** Broadcast and eavesdrop deliveries: a denied recipient is skipped quietly. */
+    /**
+     * Tells the sender its message was refused: dbus-daemon answers every denied method call or
+     * signal with AccessDenied (even signals, which libdbus marks NO_REPLY_EXPECTED; its monitor
+     * test expects the error), and logs the denial.
+     */
+    private void complain(Peer sender, MessageView m, String why) {
+        LOG.info(why);
+        int type = m.type();
+        if (type == METHOD_CALL || type == SIGNAL) {
+            bus.driver.sendError(sender, m.serial(), DBusErrors.ACCESS_DENIED, why);
+        }
+    }
+
+    /** Whether the current broadcast already drew an AccessDenied (one per message is enough). */
+    private boolean broadcastComplained;
+
+    /**
+     * Broadcast deliveries: a denied recipient is skipped, and the sender hears of it once per
+     * message. Eavesdroppers are skipped silently.
+     */
     private boolean allowed(Peer sender, Peer receiver, MessageView m, boolean eavesdrop) {
-        return check(sender, receiver, m, false, eavesdrop) == null;
+        String why = check(sender, receiver, m, false, eavesdrop);
+        if (why == null) return true;
+        if (!eavesdrop && !broadcastComplained) {
+            broadcastComplained = true;
+            complain(sender, m, why);
+        }
+        return false;
     }
 
     private String check(Peer sender, Peer receiver, MessageView m, boolean requestedReply, boolean eavesdrop) {

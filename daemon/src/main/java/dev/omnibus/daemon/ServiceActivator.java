@@ -68,6 +68,12 @@ final class ServiceActivator implements Activator {
     }
 
     @Override
+    public String systemdUnit(String name) {
+        ServiceFile file = services.find(name);
+        return file == null ? null : file.systemdService();
+    }
+
+    @Override
     public void start(Bus bus, String name, Map<String, String> environment) {
         ServiceFile file = services.find(name);
         if (file == null) {
