@@ -19,8 +19,14 @@ def frames(ev):
 
 def name(fr):
     m = fr.get("method", {})
-    t = m.get("type", {}).get("name", "?")
-    return f"{t.rsplit('.', 1)[-1] if '.' in t else t}.{m.get('name', '?')}:{fr.get('lineNumber', '?')}", t
+    t = m.get("type", {}).get("name", "?").replace("/", ".")
+    return f"{t.rsplit('.', 1)[-1]}.{m.get('name', '?')}:{fr.get('lineNumber', '?')}", t
+
+
+def ours(fs, depth=3):
+    """The first `depth` Omnibus frames of a stack, innermost first, joined by ' < '."""
+    own = [name(f)[0] for f in fs if name(f)[1].startswith("dev.omnibus")][:depth]
+    return " < ".join(own) if own else "(no Omnibus frame)"
 
 
 def main():
@@ -39,21 +45,24 @@ def main():
     if a.thread:
         samples = [e for e in samples if a.thread in (e["values"].get("sampledThread") or {}).get("javaName", "")]
     threads = collections.Counter((e["values"].get("sampledThread") or {}).get("javaName", "?") for e in samples)
-    leaf, ours = collections.Counter(), collections.Counter()
+    leaf, mine, chains = collections.Counter(), collections.Counter(), collections.Counter()
     for e in samples:
         fs = frames(e)
         if not fs:
             continue
         leaf[name(fs[0])[0]] += 1
-        first = next((name(f)[0] for f in fs if name(f)[1].startswith("dev.omnibus")), "(no Omnibus frame)")
-        ours[first] += 1
+        mine[ours(fs, 1)] += 1
+        chains[ours(fs)] += 1
     n = max(1, len(samples))
     print(f"{len(samples)} execution samples; threads: " + ", ".join(f"{t} {c}" for t, c in threads.most_common(5)))
     print(f"\ntop self frames (share of samples):")
     for f, c in leaf.most_common(a.top):
         print(f"  {100 * c / n:5.1f}%  {f}")
     print(f"\ntop first-Omnibus frames (inclusive of JDK code below them):")
-    for f, c in ours.most_common(a.top):
+    for f, c in mine.most_common(a.top):
+        print(f"  {100 * c / n:5.1f}%  {f}")
+    print(f"\ntop Omnibus call chains (3 innermost Omnibus frames):")
+    for f, c in chains.most_common(a.top):
         print(f"  {100 * c / n:5.1f}%  {f}")
 
     allocs = [e for e in evs if e["type"] == "jdk.ObjectAllocationSample"]
@@ -69,13 +78,12 @@ def main():
             w = e["values"].get("weight", 0)
             by_class[(e["values"].get("objectClass") or {}).get("name", "?")] += w
             fs = frames(e)
-            first = next((name(f)[0] for f in fs if name(f)[1].startswith("dev.omnibus")), name(fs[0])[0] if fs else "?")
-            by_frame[first] += w
+            by_frame[(name(fs[0])[0] + " in " if fs else "") + ours(fs)] += w
         print(f"\nallocation: {total / span / 1e6:.2f} MB/s over {span:.1f} s ({len(allocs)} samples)"
               + (f", {total / a.ops:.1f} B/op" if a.ops else ""))
         for c, w in by_class.most_common(8):
             print(f"  {100 * w / max(1, total):5.1f}%  {c}")
-        print("  by first Omnibus frame:")
+        print("  by allocating frame in Omnibus call chain:")
         for f, w in by_frame.most_common(8):
             print(f"  {100 * w / max(1, total):5.1f}%  {f}")
     else:
