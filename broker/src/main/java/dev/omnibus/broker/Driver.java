@@ -222,6 +222,29 @@ final class Driver {
         bus.activation.queueFromBus(SYSTEMD_NAME, m);
     }
 
+    /**
+     * With systemd activation, UpdateActivationEnvironment is passed on to systemd as
+     * org.freedesktop.systemd1.Manager.SetEnvironment (as dbus-daemon does): to systemd's unique name
+     * when it is on the bus, else queued for org.freedesktop.systemd1.
+     */
+    void forwardEnvironment(Map<String, String> env) {
+        Peer systemd = bus.router.resolve(SYSTEMD_NAME);
+        builder.reset(Protocol.METHOD_CALL, Protocol.FLAG_NO_REPLY_EXPECTED, ++serial)
+                .path("/org/freedesktop/systemd1").interfaceName("org.freedesktop.systemd1.Manager")
+                .member("SetEnvironment").destination(systemd != null ? systemd.uniqueName : SYSTEMD_NAME).sender(NAME);
+        BodyWriter w = builder.body("as");
+        w.beginArray("s");
+        for (Map.Entry<String, String> e : env.entrySet()) w.writeString(e.getKey() + "=" + e.getValue());
+        w.endArray();
+        if (systemd != null) {
+            deliverBuilt(systemd);
+            return;
+        }
+        MessageView m = wrapBuilt();
+        bus.router.toMonitors(null, m);
+        bus.activation.queueFromBus(SYSTEMD_NAME, m);
+    }
+
     /** Signals addressed to the bus: only systemd's ActivationFailure means something. */
     void signalToBus(Peer sender, MessageView m) {
         if (!SYSTEMD_ACTIVATOR.equals(m.interfaceName()) || !"ActivationFailure".equals(m.member())

@@ -119,6 +119,7 @@ final class DriverMethods {
                 env.put(k, v);
             }
             bus.activation.updateEnvironment(env);
+            if (bus.settings().systemdActivation()) d.forwardEnvironment(env);
             d.replyEmpty(p, m);
         });
         d.add(NAME, "GetNameOwner", "s", "s", (p, m, a) -> {

@@ -43,6 +43,7 @@ final class ServiceActivator implements Activator {
     void reconfigure(BusConfig config) {
         this.busType = config.type();
         this.dirs = config.serviceDirs();
+        createTransientDirs();
         rescan();
     }
 
@@ -59,6 +60,22 @@ final class ServiceActivator implements Activator {
         // dbus-daemon rescans its service directories when asked for a name it does not know.
         rescan();
         return services.find(name) != null;
+    }
+
+    /**
+     * dbus-daemon creates the transient service directory ($XDG_RUNTIME_DIR/dbus-1/services, the one
+     * with strict naming) at start-up so that systemd and tests can drop files into it.
+     */
+    private void createTransientDirs() {
+        for (dev.omnibus.daemon.config.ServiceDirEntry d : dirs) {
+            if (!d.strictNaming()) continue;
+            try {
+                java.nio.file.Files.createDirectories(d.dir(), java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                        java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+            } catch (IOException | RuntimeException e) {
+                LOG.warning("Unable to create transient service directory " + d.dir() + ": " + e.getMessage());
+            }
+        }
     }
 
     private void rescan() {
