@@ -266,11 +266,13 @@ public final class Bus {
     void becomeMonitor(Peer p, java.util.List<dev.omnibus.wire.MatchRule> rules) {
         matches.removeAll(p.id);
         names.removePeer(p.id);
+        // dbus-daemon tells the monitor it lost its unique name, and everyone else (other monitors
+        // included, but not the new monitor) that the name is gone.
+        driver.unicastSignal(p, "NameLost", p.uniqueName);
+        driver.uniqueNameGone(p);
         p.monitor = true;
         p.monitorRules = rules;
         monitors.add(p);
-        // dbus-daemon tells the monitor it lost its unique name; nobody else hears of it.
-        driver.unicastSignal(p, "NameLost", p.uniqueName);
         LOG.info("connection " + p + " became a monitor");
     }
 
