@@ -96,6 +96,23 @@ public final class Main {
         }
 
         String guid = Guid.random().hex();
+        List<String> printed = new ArrayList<>();
+        for (Listener l : listeners) printed.add(ListenAddresses.connectAddress(l, guid));
+        String address = String.join(";", printed);
+
+        // dbus-daemon's order: sockets bound, pid file written (still as root, so that it can go in
+        // /run), address and pid printed, then <user> takes over before anything is served.
+        Path pidFile = opts.writePidFile() && config.pidFile() != null ? config.pidFile() : null;
+        if (pidFile != null && !writePidFile(pidFile)) return 1;
+        if (opts.printAddress()) writeToFd(opts.printAddressFd(), address + "\n");
+        if (opts.printPid()) writeToFd(opts.printPidFd(), Posix.getpid() + "\n");
+        String userError = DaemonUser.become(config.user());
+        if (userError != null) {
+            System.err.println("Failed to start message bus: " + userError);
+            LOG.severe("Failed to start message bus: " + userError);
+            return 1;
+        }
+
         EventLoop loop;
         try {
             loop = new EventLoop();
@@ -107,34 +124,25 @@ public final class Main {
         BusSettings settings = Settings.from(config, guid, activator, opts.systemdActivation());
         Bus bus = new Bus(loop, settings);
         Reloader reloader = new Reloader(configFile, bus, guid, opts, activator);
-        bus.onReload(reloader::reload);
-        List<String> printed = new ArrayList<>();
-        for (Listener l : listeners) {
-            bus.listen(l);
-            printed.add(ListenAddresses.connectAddress(l, guid));
-        }
-        String address = String.join(";", printed);
+        bus.onReload(() -> reloader.reload());
+        for (Listener l : listeners) bus.listen(l);
         activator.setBusAddress(address);
-
-        if (opts.printAddress()) writeToFd(opts.printAddressFd(), address + "\n");
-        if (opts.printPid()) writeToFd(opts.printPidFd(), Posix.getpid() + "\n");
-        Path pidFile = opts.writePidFile() && config.pidFile() != null ? config.pidFile() : null;
-        if (pidFile != null) writePidFile(pidFile);
         SystemdNotify.ready();
 
         loop.onSignal("TERM", loop::stop);
         loop.onSignal("INT", loop::stop);
-        loop.onSignal("HUP", reloader::reload);
+        loop.onSignal("HUP", () -> reloader.reload());
         loop.setErrorHandler((handler, t) -> LOG.severe("internal error in " + handler + ": " + t));
         LOG.fine(() -> "listening on " + address);
         loop.run();
 
         bus.close();
         if (pidFile != null) {
-            try {
-                Files.deleteIfExists(pidFile);
-            } catch (IOException e) {
-                LOG.warning("could not remove pid file " + pidFile + ": " + e.getMessage());
+            // After <user> took over, the pid file's directory may not be ours any more (dbus-daemon
+            // leaves it behind silently then); say so, once.
+            int r = Posix.unlink(pidFile.toString());
+            if (r < 0 && r != -dev.omnibus.transport.Errno.ENOENT) {
+                LOG.warning("could not remove pid file " + pidFile + ": " + dev.omnibus.transport.Errno.name(r));
             }
         }
         return 0;
@@ -156,11 +164,17 @@ public final class Main {
         if (fd > 2) Posix.close(fd);
     }
 
-    private static void writePidFile(Path pidFile) {
+    /**
+     * Writes the pid file as dbus-daemon does (decimal pid and a newline); a failure stops the start-up
+     * ("Failed to start message bus: ..."), as in dbus-daemon.
+     */
+    private static boolean writePidFile(Path pidFile) {
         try {
             Files.writeString(pidFile, Posix.getpid() + "\n");
+            return true;
         } catch (IOException e) {
-            LOG.warning("could not write pid file " + pidFile + ": " + e.getMessage());
+            System.err.println("Failed to start message bus: Failed to open \"" + pidFile + "\": " + e.getMessage());
+            return false;
         }
     }
 }

@@ -9,9 +9,12 @@ import java.nio.file.Path;
 import java.util.logging.Logger;
 
 /**
- * SIGHUP and ReloadConfig: re-reads the configuration and hands the bus new settings; connections
- * stay. A broken new configuration leaves the old one in force and says why. Runs on the bus thread
- * (the parse is small; service directories are rescanned).
+ * SIGHUP and ReloadConfig: re-reads the configuration and hands the bus new settings (policy, limits,
+ * service directories); connections stay. A broken new configuration leaves the old one in force and
+ * logs why, naming file and line ("Unable to reload configuration: Error in file F, line N: ...", as
+ * dbus-daemon). Runs on the bus thread: SIGHUP arrives through {@code EventLoop.onSignal}, which
+ * hands the action to the loop, and ReloadConfig is handled by the driver there; the parse is small
+ * and the service directories are rescanned in the same turn, so no message sees half a reload.
  */
 final class Reloader {
     private static final Logger LOG = Logger.getLogger("omnibus");
@@ -29,16 +32,22 @@ final class Reloader {
         this.activator = activator;
     }
 
-    void reload() {
+    /**
+     * Reloads; returns null when the new configuration is in force, else the reason it was refused
+     * (the text dbus-daemon's ReloadConfig answers in org.freedesktop.DBus.Error.Failed).
+     */
+    String reload() {
         BusConfig next;
         try {
             next = ConfigLoader.forThisProcess().loadFile(configFile);
         } catch (ConfigException e) {
-            LOG.warning("Unable to reload configuration: " + e.getMessage() + " (keeping the previous configuration)");
-            return;
+            LOG.info("Unable to reload configuration: " + e.getMessage());
+            return e.getMessage();
         }
+        for (String w : next.warnings()) LOG.warning(w);
         activator.reconfigure(next);
         bus.reconfigure(Settings.from(next, guid, activator, opts.systemdActivation()));
         LOG.info("Reloaded configuration");
+        return null;
     }
 }

@@ -1,28 +1,41 @@
 package dev.omnibus.daemon;
 
-import java.io.IOException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.channels.DatagramChannel;
+import dev.omnibus.transport.Posix;
 import java.nio.charset.StandardCharsets;
 import java.util.logging.Logger;
 
 /**
- * sd_notify(3): tells systemd the bus is ready by sending {@code READY=1} to the datagram socket
- * named by NOTIFY_SOCKET, when it is set. Abstract socket names start with '@'. Cold path.
+ * sd_notify(3): tells systemd the bus is ready by sending {@code READY=1} as one datagram to the
+ * AF_UNIX SOCK_DGRAM socket named by NOTIFY_SOCKET, when it is set (a path, or an abstract name
+ * written with a leading '@'). Through FFM because {@link java.nio.channels.DatagramChannel} has no
+ * AF_UNIX datagrams. Main thread, once the sockets listen; cold path.
  */
 final class SystemdNotify {
+    private static final Logger LOG = Logger.getLogger("omnibus");
+
     private SystemdNotify() {}
 
-    static void ready() {
-        String socket = System.getenv("NOTIFY_SOCKET");
-        if (socket == null || socket.isEmpty()) return;
-        String path = socket.startsWith("@") ? "\0" + socket.substring(1) : socket;
-        try (DatagramChannel ch = DatagramChannel.open(StandardProtocolFamily.UNIX)) {
-            ch.send(ByteBuffer.wrap("READY=1".getBytes(StandardCharsets.US_ASCII)), UnixDomainSocketAddress.of(path));
-        } catch (IOException | RuntimeException e) {
-            Logger.getLogger("omnibus").warning("sd_notify to " + socket + " failed: " + e.getMessage());
+    /** Sends READY=1 to $NOTIFY_SOCKET if set; returns false when it was set and the send failed. */
+    static boolean ready() {
+        return notify(System.getenv("NOTIFY_SOCKET"), "READY=1");
+    }
+
+    static boolean notify(String socket, String state) {
+        if (socket == null || socket.isEmpty()) return true;
+        int fd = Posix.unixDatagramSocket(false);
+        if (fd < 0) {
+            LOG.warning("sd_notify to " + socket + " failed: socket: errno " + (-fd));
+            return false;
+        }
+        try {
+            int r = Posix.sendTo(fd, socket, state.getBytes(StandardCharsets.UTF_8));
+            if (r < 0) {
+                LOG.warning("sd_notify to " + socket + " failed: errno " + (-r));
+                return false;
+            }
+            return true;
+        } finally {
+            Posix.close(fd);
         }
     }
 }

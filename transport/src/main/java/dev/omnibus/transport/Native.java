@@ -30,7 +30,7 @@ final class Native {
 
     // socket(2), socket(7), unix(7), ip(7), ipv6(7)
     static final int AF_UNIX = 1, AF_INET = 2, AF_INET6 = 10;
-    static final int SOCK_STREAM = 1, SOCK_NONBLOCK = 0x800, SOCK_CLOEXEC = 0x80000;
+    static final int SOCK_STREAM = 1, SOCK_DGRAM = 2, SOCK_NONBLOCK = 0x800, SOCK_CLOEXEC = 0x80000;
     static final int SOL_SOCKET = 1, IPPROTO_IPV6 = 41, IPV6_V6ONLY = 26;
     static final int SO_REUSEADDR = 2, SO_ERROR = 4, SO_SNDBUF = 7, SO_RCVBUF = 8, SO_PASSCRED = 16,
             SO_PEERCRED = 17, SO_PEERSEC = 31, SO_PEERGROUPS = 59, SO_PEERPIDFD = 77;
@@ -107,7 +107,14 @@ final class Native {
     private static final MethodHandle UNLINK = h("unlink", JAVA_INT, ADDRESS);
     private static final MethodHandle CHMOD = h("chmod", JAVA_INT, ADDRESS, JAVA_INT);
     private static final MethodHandle PIPE2 = h("pipe2", JAVA_INT, ADDRESS, JAVA_INT);
+    private static final MethodHandle SENDTO = h("sendto", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT);
+    private static final MethodHandle SETGROUPS = h("setgroups", JAVA_INT, JAVA_LONG, ADDRESS);
+    private static final MethodHandle SETGID = h("setgid", JAVA_INT, JAVA_INT);
+    private static final MethodHandle SETUID = h("setuid", JAVA_INT, JAVA_INT);
+    private static final MethodHandle GETPWNAM_R =
+            h("getpwnam_r", JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS);
     private static final MethodHandle GETUID = plain("getuid", JAVA_INT);
+    private static final MethodHandle GETGID = plain("getgid", JAVA_INT);
     private static final MethodHandle GETEUID = plain("geteuid", JAVA_INT);
     private static final MethodHandle GETPID = plain("getpid", JAVA_INT);
 
@@ -236,6 +243,36 @@ final class Native {
     static int pipe2(MemorySegment fds, int flags) {
         MemorySegment cs = ERRNO.get();
         try { return ret((int) PIPE2.invokeExact(cs, fds, flags), cs); } catch (Throwable t) { throw bug(t); }
+    }
+
+    static long sendto(int fd, MemorySegment buf, long len, int flags, MemorySegment addr, int addrLen) {
+        MemorySegment cs = ERRNO.get();
+        try { return ret((long) SENDTO.invokeExact(cs, fd, buf, len, flags, addr, addrLen), cs); } catch (Throwable t) { throw bug(t); }
+    }
+
+    static int setgroups(long size, MemorySegment list) {
+        MemorySegment cs = ERRNO.get();
+        try { return ret((int) SETGROUPS.invokeExact(cs, size, list), cs); } catch (Throwable t) { throw bug(t); }
+    }
+
+    static int setgid(int gid) {
+        MemorySegment cs = ERRNO.get();
+        try { return ret((int) SETGID.invokeExact(cs, gid), cs); } catch (Throwable t) { throw bug(t); }
+    }
+
+    static int setuid(int uid) {
+        MemorySegment cs = ERRNO.get();
+        try { return ret((int) SETUID.invokeExact(cs, uid), cs); } catch (Throwable t) { throw bug(t); }
+    }
+
+    /** getpwnam_r(3): returns 0 (result pointer set, or NULL when there is no such user) or a positive error number. */
+    static int getpwnamR(MemorySegment name, MemorySegment pwd, MemorySegment buf, long bufLen, MemorySegment result) {
+        MemorySegment cs = ERRNO.get();
+        try { return (int) GETPWNAM_R.invokeExact(cs, name, pwd, buf, bufLen, result); } catch (Throwable t) { throw bug(t); }
+    }
+
+    static int getgid() {
+        try { return (int) GETGID.invokeExact(); } catch (Throwable t) { throw bug(t); }
     }
 
     static int getuid() {
