@@ -9,4 +9,10 @@ set -e
 . "$(dirname "$(readlink -f "$0")")/../../bin/lib/common.sh"
 jar=${1:?usage: omnibus-snapshot.sh JAR [options]}; shift
 omnibus_find_jdk
-exec "$JAVA" "${OMNIBUS_DAEMON_JVM_OPTS[@]}" ${OMNIBUS_JVM_OPTS:-} -cp "$jar" dev.omnibus.daemon.Main "$@"
+opts=("${OMNIBUS_DAEMON_JVM_OPTS[@]}")
+# -XX:AOTCacheOutput refuses any explicit -Xshare option; -Xshare:auto is the default anyway, so
+# dropping it changes nothing else.
+if [[ ${OMNIBUS_JVM_OPTS:-} == *-XX:AOTCache* ]]; then
+    for i in "${!opts[@]}"; do [[ ${opts[$i]} == -Xshare:auto ]] && unset 'opts[i]'; done
+fi
+exec "$JAVA" "${opts[@]}" ${OMNIBUS_JVM_OPTS:-} -cp "$jar" dev.omnibus.daemon.Main "$@"
