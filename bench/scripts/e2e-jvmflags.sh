@@ -8,6 +8,7 @@
 #   bench/scripts/e2e-jvmflags.sh [--startup-reps N]      # default 5
 # Output: bench/results/jvmflags-<stamp>/ (extra.jsonl, summary.md, omnibus.aot)
 set -euo pipefail
+export PYTHONDONTWRITEBYTECODE=1   # no __pycache__ in bench/e2e
 root=$(cd "$(dirname "$(readlink -f "$0")")/../.." && pwd)
 shared=${OMNIBUS_BENCH_HARNESS:-$root/../shared/bench}
 reps=5

@@ -9,6 +9,7 @@
 # Output: bench/results/profile-<stamp>-<mode>/ (omnibus.jfr, jfrtop.txt, strace.txt, perf.txt,
 # loadgen-*.txt, daemon.log). Env: DURATION (10 s measured under JFR), OMNIBUS_JVM_OPTS (appended).
 set -euo pipefail
+export PYTHONDONTWRITEBYTECODE=1   # no __pycache__ in bench/e2e
 root=$(cd "$(dirname "$(readlink -f "$0")")/../.." && pwd)
 shared=${OMNIBUS_BENCH_HARNESS:-$root/../shared/bench}
 export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}

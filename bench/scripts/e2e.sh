@@ -15,6 +15,7 @@
 # Options: --reps N (5), --duration S (1.0), --warmup-pass S (2), --startup-reps N (7),
 #          --only harness|extra, -v; anything else is passed to run.sh.
 set -euo pipefail
+export PYTHONDONTWRITEBYTECODE=1   # no __pycache__ in bench/e2e
 root=$(cd "$(dirname "$(readlink -f "$0")")/../.." && pwd)
 shared=${OMNIBUS_BENCH_HARNESS:-$root/../shared/bench}
 py=/usr/bin/python3          # the Debian python, where python3-matplotlib lands
