@@ -89,6 +89,12 @@ final class InProcessBus implements AutoCloseable {
     /** Connections still in SASL. */
     int incomplete() { return onLoop(Bus::incompleteCount); }
 
+    /** Bytes the bus holds in the outbound queue of the peer with this unique name (":1.<id>"). */
+    long queuedBytes(String uniqueName) {
+        int id = Integer.parseInt(uniqueName.substring(uniqueName.lastIndexOf('.') + 1));
+        return onLoop(b -> b.peer(id).connection.out.pendingBytes());
+    }
+
     /** Open fds of this process (bus and clients both live here). */
     static int openFds() {
         try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {

@@ -113,7 +113,11 @@ final class TestClient implements AutoCloseable {
         if (!trySend(bytes, fds, TIMEOUT)) throw new AssertionError("bus does not read (" + bytes.length + " bytes)");
     }
 
-    /** As {@link #send} but returns false on timeout or a closed connection. */
+    /**
+     * As {@link #send} but returns false when nothing could be written in {@code timeout}, or the
+     * connection is closed. Once part of the message is written the rest must follow (or the stream
+     * would be torn), so then it waits up to {@link #TIMEOUT} more and fails if that is not enough.
+     */
     boolean trySend(byte[] bytes, int[] fds, Duration timeout) {
         if (out.byteSize() < bytes.length) out = Arena.ofAuto().allocate(Math.max(bytes.length, out.byteSize() * 2));
         MemorySegment.copy(bytes, 0, out, ValueLayout.JAVA_BYTE, 0, bytes.length);
@@ -133,7 +137,10 @@ final class TestClient implements AutoCloseable {
                 done += n;
                 backoff = 0;
             } else if (n == -Errno.EAGAIN) {
-                if (System.nanoTime() > deadline) return false;
+                if (System.nanoTime() > deadline) {
+                    if (done == 0) return false;
+                    if (System.nanoTime() > deadline + TIMEOUT.toNanos()) throw new AssertionError("bus stopped reading mid-message");
+                }
                 backoff = pause(backoff);
             } else {
                 return false;
