@@ -101,17 +101,17 @@ public final class Main {
         String address = String.join(";", printed);
 
         // dbus-daemon's order: sockets bound, pid file written (still as root, so that it can go in
-        // /run), address and pid printed, then <user> takes over before anything is served.
+        // /run), address printed, <user> takes over, pid printed; then the bus serves.
         Path pidFile = opts.writePidFile() && config.pidFile() != null ? config.pidFile() : null;
         if (pidFile != null && !writePidFile(pidFile)) return 1;
         if (opts.printAddress()) writeToFd(opts.printAddressFd(), address + "\n");
-        if (opts.printPid()) writeToFd(opts.printPidFd(), Posix.getpid() + "\n");
         String userError = DaemonUser.become(config.user());
         if (userError != null) {
             System.err.println("Failed to start message bus: " + userError);
-            LOG.severe("Failed to start message bus: " + userError);
             return 1;
         }
+        // After the switch, as dbus-daemon: a bus that cannot become its user prints no pid.
+        if (opts.printPid()) writeToFd(opts.printPidFd(), Posix.getpid() + "\n");
 
         EventLoop loop;
         try {
