@@ -35,7 +35,7 @@ final class InProcessBus implements AutoCloseable {
     private final Thread thread;
     private final List<Throwable> loopErrors = new CopyOnWriteArrayList<>();
 
-    private InProcessBus(BusLimits limits) {
+    private InProcessBus(BusLimits limits, Policy policy) {
         try {
             dir = Files.createTempDirectory("omnibus-broker-test");
             socket = dir.resolve("bus");
@@ -46,7 +46,7 @@ final class InProcessBus implements AutoCloseable {
         loop.setErrorHandler((where, t) -> loopErrors.add(t));
         long euid = Posix.geteuid();
         bus = new Bus(loop, new BusSettings("session", Guid.random().hex(), limits,
-                EnumSet.of(SaslServer.Mechanism.EXTERNAL), false, euid, Policy.sessionDefault(euid),
+                EnumSet.of(SaslServer.Mechanism.EXTERNAL), false, euid, policy == null ? Policy.sessionDefault(euid) : policy,
                 Activator.NONE, false));
         try {
             bus.listen(Listeners.unixPath(socket));
@@ -58,9 +58,12 @@ final class InProcessBus implements AutoCloseable {
     }
 
     /** A session bus (Debian's session.conf limits). */
-    static InProcessBus start() { return new InProcessBus(BusLimits.session()); }
+    static InProcessBus start() { return new InProcessBus(BusLimits.session(), null); }
 
-    static InProcessBus start(BusLimits limits) { return new InProcessBus(limits); }
+    static InProcessBus start(BusLimits limits) { return new InProcessBus(limits, null); }
+
+    /** A bus with session limits and {@code policy} instead of session.conf's. */
+    static InProcessBus start(Policy policy) { return new InProcessBus(BusLimits.session(), policy); }
 
     TestClient client() { return TestClient.registered(socket); }
 
