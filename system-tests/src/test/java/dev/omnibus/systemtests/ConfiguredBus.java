@@ -54,6 +54,12 @@ final class ConfiguredBus implements AutoCloseable {
     /** Starts the daemon on {@code configXml} in {@code dir}; extra environment in {@code env}. */
     static ConfiguredBus start(Path dir, String configXml, List<String> wrapper, Map<String, String> env)
             throws IOException, InterruptedException {
+        return start(dir, configXml, wrapper, env, List.of());
+    }
+
+    /** As {@link #start(Path, String, List, Map)} with extra daemon arguments after the standard ones. */
+    static ConfiguredBus start(Path dir, String configXml, List<String> wrapper, Map<String, String> env,
+            List<String> extraArgs) throws IOException, InterruptedException {
         Path config = dir.resolve("bus.conf");
         Files.writeString(config, configXml.replace("@DIR@", dir.toString()));
         List<String> cmd = new ArrayList<>(wrapper);
@@ -62,6 +68,7 @@ final class ConfiguredBus implements AutoCloseable {
         cmd.add("--nofork");
         cmd.add("--print-address=1");
         cmd.add("--print-pid=1");
+        cmd.addAll(extraArgs);
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile())
                 .redirectError(dir.resolve("daemon.stderr").toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
