@@ -40,20 +40,20 @@ class SystemdNotifyTest {
 
     @Test
     void readyIsSentToAnAbstractNotifySocket() throws Exception {
-        readyArrives("@omnibus-notify-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
+        Path dir = ConfiguredBus.newDir();
+        readyArrives(dir, "@omnibus-notify-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
     }
 
     @Test
     void readyIsSentToAPathNotifySocket() throws Exception {
         Path dir = ConfiguredBus.newDir();
-        readyArrives(dir.resolve("notify").toString());
+        readyArrives(dir, dir.resolve("notify").toString());
     }
 
-    private void readyArrives(String socket) throws Exception {
+    private void readyArrives(Path dir, String socket) throws Exception {
         Process receiver = new ProcessBuilder("python3", "-c", RECEIVER, socket).redirectErrorStream(true).start();
         try (BufferedReader out = new BufferedReader(new InputStreamReader(receiver.getInputStream(), StandardCharsets.UTF_8))) {
             assertEquals("BOUND", out.readLine());
-            Path dir = ConfiguredBus.newDir();
             try (ConfiguredBus bus = ConfiguredBus.start(dir, CONFIG, List.of(), Map.of("NOTIFY_SOCKET", socket))) {
                 String got = out.readLine();
                 assertTrue(got != null && got.contains("READY=1"), "received " + got + "\n" + bus.stderr());
