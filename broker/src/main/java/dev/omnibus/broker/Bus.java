@@ -36,8 +36,13 @@ public final class Bus {
     /** Reused for every flush. */
     final IoVecs iov = new IoVecs(4);
 
-    final Map<String, Peer> peersByName = new HashMap<>();
-    final Map<Integer, Peer> peersById = new HashMap<>();
+    /** Every authenticated peer, in connection order (for listings; cold). */
+    final Map<Integer, Peer> peersById = new java.util.LinkedHashMap<>();
+    /** The same peers by id, for lookups on the hot path without boxing. */
+    private final dev.omnibus.broker.util.IntObjectMap<Peer> peerIndex = new dev.omnibus.broker.util.IntObjectMap<>();
+    private final List<Connection> deferredDisconnects = new ArrayList<>();
+    /** Every open connection, authenticated or not (so that close() reaches those still in SASL). */
+    private final java.util.Set<Connection> connections = new java.util.HashSet<>();
     final List<Peer> monitors = new ArrayList<>();
     final NameRegistry names;
     final MatchRegistry matches = new MatchRegistry();
@@ -114,6 +119,7 @@ public final class Bus {
         if (mechs.isEmpty()) mechs.add(SaslServer.Mechanism.EXTERNAL);
         SaslServer sasl = new SaslServer(settings.guidHex(), mechs, uid, s.isUnix(), cookieSource());
         Connection c = new Connection(this, s, sasl);
+        connections.add(c);
         c.peer = new Peer(nextPeerId++, c, creds);
         c.peer.connectedAtNanos = System.nanoTime();
         incompleteConnections++;
@@ -154,6 +160,7 @@ public final class Bus {
         connectionsPerUser.merge(uid, 1, Integer::sum);
         completedConnections++;
         peersById.put(p.id, p);
+        peerIndex.put(p.id, p);
         return true;
     }
 
@@ -177,6 +184,7 @@ public final class Bus {
         Peer p = c.peer;
         boolean wasAuthenticated = c.authenticated;
         c.close();
+        connections.remove(c);
         if (!wasAuthenticated) {
             incompleteConnections--;
             return;
@@ -193,13 +201,12 @@ public final class Bus {
             }
         });
         if (p.registered()) {
-            // Still in peersById here, so the name events can name it as the old owner.
+            // Still known here, so the name events can name it as the old owner.
             names.removePeer(p.id);
-            peersById.remove(p.id);
-            peersByName.remove(p.uniqueName);
+            forget(p);
             if (!p.monitor) driver.uniqueNameGone(p);
         } else {
-            peersById.remove(p.id);
+            forget(p);
         }
     }
 
@@ -224,15 +231,58 @@ public final class Bus {
         return null;
     }
 
-    /** Hello succeeded: the peer has its unique name. */
-    void registered(Peer p) {
-        p.register();
-        peersByName.put(p.uniqueName, p);
+    private void forget(Peer p) {
+        peersById.remove(p.id);
+        peerIndex.remove(p.id);
     }
 
-    Peer peer(String uniqueName) { return peersByName.get(uniqueName); }
+    /** Disconnects {@code c} once the current fan-out is over (see {@link #runDeferredDisconnects}). */
+    void disconnectLater(Connection c) {
+        if (!deferredDisconnects.contains(c)) deferredDisconnects.add(c);
+    }
 
-    Peer peer(int id) { return peersById.get(id); }
+    void runDeferredDisconnects() {
+        for (int i = 0; i < deferredDisconnects.size(); i++) disconnect(deferredDisconnects.get(i), null);
+        deferredDisconnects.clear();
+    }
+
+    /** Hello succeeded: the peer has its unique name (":1." + id, see {@link Peer#register}). */
+    void registered(Peer p) {
+        p.register();
+    }
+
+    /** The registered peer with this unique name, or null. Cold path (driver calls). */
+    Peer peerByUniqueName(String name) {
+        if (!name.startsWith(":1.")) return null;
+        try {
+            Peer p = peer(Integer.parseInt(name, 3, name.length(), 10));
+            return p != null && p.registered() && p.uniqueName.equals(name) ? p : null;
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    /**
+     * The registered peer whose unique name is at {@code seg[off, off+len)}: unique names are
+     * {@code :1.<id>}, so the id is parsed from the bytes. No allocation.
+     */
+    Peer peerByUniqueName(java.lang.foreign.MemorySegment seg, long off, int len) {
+        if (len < 4 || len > 13 || seg.get(java.lang.foreign.ValueLayout.JAVA_BYTE, off + 1) != '1'
+                || seg.get(java.lang.foreign.ValueLayout.JAVA_BYTE, off + 2) != '.') {
+            return null;
+        }
+        long id = 0;
+        for (int i = 3; i < len; i++) {
+            int d = seg.get(java.lang.foreign.ValueLayout.JAVA_BYTE, off + i) - '0';
+            if (d < 0 || d > 9 || (i == 3 && d == 0 && len > 4)) return null;
+            id = id * 10 + d;
+        }
+        if (id > Integer.MAX_VALUE) return null;
+        Peer p = peer((int) id);
+        return p != null && p.registered() ? p : null;
+    }
+
+    Peer peer(int id) { return peerIndex.get(id); }
 
     /** Remembers that {@code c} has output to write after the current batch of input. */
     void scheduleFlush(Connection c) {
@@ -293,7 +343,7 @@ public final class Bus {
 
     /** Closes listeners and connections; the loop stops afterwards. */
     public void close() {
-        for (Peer p : new ArrayList<>(peersById.values())) disconnect(p.connection, null);
+        for (Connection c : new ArrayList<>(connections)) disconnect(c, null);
         for (Listener l : listeners) {
             loop.unregister(l.fd());
             try {

@@ -74,6 +74,12 @@ final class Connection implements EventHandler {
     private void readSome() {
         long budget = READ_BUDGET;
         while (!closed) {
+            if (out.pendingBytes() > bus.limits().get(Limit.MAX_OUTGOING_BYTES)) {
+                // Back-pressure: a peer that does not read what the bus owes it (driver replies it
+                // asked for, errors) is not read either until it catches up; flush() resumes it.
+                readPaused = true;
+                return;
+            }
             if (in.size() > 0 && !processInput()) return;
             if (budget <= 0) {
                 bus.loop.markReady(this);
@@ -99,7 +105,10 @@ final class Connection implements EventHandler {
                 }
                 continue;
             }
-            if (n == -Errno.EAGAIN) return;
+            if (n == -Errno.EAGAIN) {
+                in.shrinkIfIdle();
+                return;
+            }
             if (n == 0) {
                 bus.disconnect(this, null);
             } else if (n == StreamSocket.FDS_TRUNCATED) {
@@ -161,8 +170,16 @@ final class Connection implements EventHandler {
                 return false;
             }
             int[] fds = nfds == 0 ? NO_FDS : takeFds(nfds);
-            bus.dispatch(peer, view, fds);
-            if (closed) return false;
+            dispatching = true;
+            try {
+                bus.dispatch(peer, view, fds);
+            } finally {
+                dispatching = false;
+            }
+            if (closed) {
+                in.close(); // deferred by close(): the view pointed into it until now
+                return false;
+            }
             in.consume(len);
             seg = in.segment();
         }
@@ -198,28 +215,41 @@ final class Connection implements EventHandler {
         bus.scheduleFlush(this);
     }
 
-    /** Writes what the kernel takes; on a full buffer waits for EPOLLOUT. */
+    /**
+     * Writes what the kernel takes. On a full kernel buffer it asks for EPOLLOUT and waits; once the
+     * queue is written, EPOLLOUT interest is dropped again (it would wake the loop every time the
+     * peer reads). Resumes reading a peer paused by back-pressure once its queue is under the limit.
+     */
     void flush() {
         if (closed || writeBlocked) return;
         int r = out.flush(socket, bus.iov);
-        switch (r) {
-            case OutQueue.FLUSHED -> {
-                if (closeWhenFlushed) bus.disconnect(this, null);
-            }
-            case OutQueue.BLOCKED -> {
-                writeBlocked = true;
-                bus.loop.modify(socket.fd(), EventLoop.READABLE | EventLoop.WRITABLE, this);
-            }
-            default -> bus.disconnect(this, null);
+        if (r == OutQueue.FAILED) {
+            bus.disconnect(this, null);
+            return;
         }
-        if (!writeBlocked && !closed && r == OutQueue.FLUSHED) {
-            // Back to read interest only (EPOLLOUT only while the kernel is full).
+        if (r == OutQueue.BLOCKED) {
+            writeBlocked = true;
+            if (!hadWriteInterest) bus.loop.modify(socket.fd(), EventLoop.READABLE | EventLoop.WRITABLE, this);
+            hadWriteInterest = true;
+        } else {
             if (hadWriteInterest) bus.loop.modify(socket.fd(), EventLoop.READABLE, this);
+            hadWriteInterest = false;
+            if (closeWhenFlushed) {
+                bus.disconnect(this, null);
+                return;
+            }
         }
-        hadWriteInterest = writeBlocked;
+        if (readPaused && out.pendingBytes() <= bus.limits().get(Limit.MAX_OUTGOING_BYTES)) {
+            readPaused = false;
+            bus.loop.markReady(this);
+        }
     }
 
     private boolean hadWriteInterest;
+    /** Reading stopped because this peer's own outbound queue is over max_outgoing_bytes. */
+    private boolean readPaused;
+    /** A message of this connection is being routed: its input buffer must outlive close(). */
+    private boolean dispatching;
 
     void close() {
         if (closed) return;
@@ -228,7 +258,7 @@ final class Connection implements EventHandler {
         bus.loop.unregister(socket.fd());
         socket.close();
         out.close();
-        in.close();
+        if (!dispatching) in.close();
         inFds.closeAll();
         for (int i = 0; i < pendingFdCount; i++) Posix.close(pendingFds[i]);
         pendingFdCount = 0;

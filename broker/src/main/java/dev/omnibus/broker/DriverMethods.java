@@ -53,7 +53,7 @@ final class DriverMethods {
             if (name.equals(NAME)) {
                 owners.add(NAME);
             } else if (name.startsWith(":")) {
-                if (bus.peer(name) != null) owners.add(name);
+                if (bus.peerByUniqueName(name) != null) owners.add(name);
             } else {
                 for (int id : bus.names.queue(name)) {
                     Peer q = bus.peer(id);

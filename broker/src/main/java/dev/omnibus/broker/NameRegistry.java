@@ -88,11 +88,14 @@ public final class NameRegistry implements MatchRegistry.SenderNames {
     /** One well-known name: owners[0] is primary; flags parallel to owners. */
     private static final class Entry {
         final String name;
+        /** ASCII bytes of the name (valid bus names are ASCII). */
+        final byte[] nameBytes;
         final IntList owners = new IntList(2);
         final IntList flags = new IntList(2);
 
         Entry(String name) {
             this.name = name;
+            this.nameBytes = name.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
         }
     }
 
@@ -105,6 +108,8 @@ public final class NameRegistry implements MatchRegistry.SenderNames {
     }
 
     private final Map<String, Entry> names = new HashMap<>();
+    /** The same entries keyed by their bytes, for lookups straight from a message header. */
+    private final dev.omnibus.broker.util.ByteKeyMap<Entry> byBytes = new dev.omnibus.broker.util.ByteKeyMap<>();
     private final IntObjectMap<PeerNames> peers = new IntObjectMap<>();
     private final Listener listener;
 
@@ -124,6 +129,7 @@ public final class NameRegistry implements MatchRegistry.SenderNames {
         if (e == null) {
             e = new Entry(name);
             names.put(name, e);
+            byBytes.put(e.nameBytes, e);
             e.owners.add(peer);
             e.flags.add(flags);
             PeerNames p = peerNames(peer);
@@ -212,6 +218,15 @@ public final class NameRegistry implements MatchRegistry.SenderNames {
         }
     }
 
+    /**
+     * Primary owner of the name whose bytes are at {@code seg[off, off+len)} (a DESTINATION header
+     * field), or {@link #NONE}. No allocation: the routing hot path.
+     */
+    public int owner(java.lang.foreign.MemorySegment seg, long off, int len) {
+        Entry e = byBytes.get(seg, off, len);
+        return e == null || e.owners.isEmpty() ? NONE : e.owners.get(0);
+    }
+
     /** Primary owner of {@code name}, or {@link #NONE}. */
     public int owner(String name) {
         Entry e = names.get(name);
@@ -298,6 +313,7 @@ public final class NameRegistry implements MatchRegistry.SenderNames {
         listener.lost(peer, e.name);
         if (e.owners.isEmpty()) {
             names.remove(e.name);
+            byBytes.remove(e.nameBytes);
             listener.ownerChanged(e.name, peer, NONE);
         } else {
             int next = e.owners.get(0);

@@ -1,24 +1,28 @@
 package dev.omnibus.broker;
 
-import java.lang.foreign.Arena;
+import dev.omnibus.transport.NativeMemory;
 import java.lang.foreign.MemorySegment;
 
 /**
  * A growable off-heap byte buffer holding a window {@code [start, end)} of live bytes, for one
- * connection's input or output. Native memory so that recvmsg/sendmsg read and write it directly.
- * Each block has its own confined arena so that growing frees the old block at once.
+ * connection's input or output. Native memory so that recvmsg/sendmsg read and write it directly;
+ * from malloc (see {@link NativeMemory}): not zero-filled, so an idle connection's buffers cost only
+ * the pages it touched, growth is a realloc, and accesses carry no arena checks.
  *
- * <p>Bus thread only.
+ * <p>Bus thread only; {@link #close()} exactly once, after which the buffer must not be used.
  */
 final class NativeBuffer implements AutoCloseable {
-    private Arena arena;
+    /** Capacity kept by an idle buffer: larger blocks are given back once empty. */
+    private static final long IDLE_KEEP = 256 * 1024;
+
     private MemorySegment segment;
+    private final long initialCapacity;
     long start;
     long end;
 
     NativeBuffer(long initialCapacity) {
-        arena = Arena.ofConfined();
-        segment = arena.allocate(initialCapacity, 8);
+        this.initialCapacity = initialCapacity;
+        this.segment = NativeMemory.malloc(initialCapacity);
     }
 
     MemorySegment segment() { return segment; }
@@ -27,34 +31,27 @@ final class NativeBuffer implements AutoCloseable {
     long free() { return segment.byteSize() - end; }
 
     /**
-     * Makes room for {@code n} more bytes after {@code end}: first by moving the live window to the
-     * front, then by growing (doubling) the block. Offsets of live bytes change: callers re-read
-     * {@link #start}/{@link #end} afterwards.
+     * Makes room for {@code n} more bytes after {@code end}: by moving the live window to the
+     * front when that frees enough, else by growing (doubling) the block. Offsets of live bytes
+     * change: callers re-read {@link #start}/{@link #end} and {@link #segment()} afterwards.
      */
     void ensureFree(long n) {
         if (free() >= n) return;
         long live = size();
-        if (start > 0 && segment.byteSize() - live >= n && start >= live) {
+        if (start > 0 && segment.byteSize() - live >= n) {
             MemorySegment.copy(segment, start, segment, 0, live);
             start = 0;
             end = live;
             return;
         }
-        long need = live + n;
-        long cap = Math.max(segment.byteSize(), 64);
-        while (cap < need) cap <<= 1;
-        if (cap == segment.byteSize() && start > 0) {
+        if (start > 0) {
             MemorySegment.copy(segment, start, segment, 0, live);
-        } else {
-            Arena next = Arena.ofConfined();
-            MemorySegment grown = next.allocate(cap, 8);
-            MemorySegment.copy(segment, start, grown, 0, live);
-            arena.close();
-            arena = next;
-            segment = grown;
+            start = 0;
+            end = live;
         }
-        start = 0;
-        end = live;
+        long cap = Math.max(segment.byteSize(), 64);
+        while (cap < live + n) cap <<= 1;
+        segment = NativeMemory.realloc(segment, cap);
     }
 
     /** Drops consumed bytes; an empty buffer rewinds to offset 0 for free. */
@@ -66,12 +63,14 @@ final class NativeBuffer implements AutoCloseable {
         }
     }
 
-    /** Gives large blocks back once they are empty, so an idle connection holds little memory. */
-    void shrinkIfIdle(long idleCapacity) {
-        if (start == end && segment.byteSize() > idleCapacity) {
-            arena.close();
-            arena = Arena.ofConfined();
-            segment = arena.allocate(idleCapacity, 8);
+    /**
+     * Gives a large block back once it is empty, so an idle connection holds little memory; blocks
+     * up to {@link #IDLE_KEEP} stay, so that a steady stream of large messages does not
+     * reallocate on every flush.
+     */
+    void shrinkIfIdle() {
+        if (start == end && segment.byteSize() > IDLE_KEEP) {
+            segment = NativeMemory.realloc(segment, initialCapacity);
             start = 0;
             end = 0;
         }
@@ -79,10 +78,9 @@ final class NativeBuffer implements AutoCloseable {
 
     @Override
     public void close() {
-        if (arena != null) {
-            arena.close();
-            arena = null;
-            segment = MemorySegment.NULL;
-        }
+        NativeMemory.free(segment);
+        segment = MemorySegment.NULL;
+        start = 0;
+        end = 0;
     }
 }

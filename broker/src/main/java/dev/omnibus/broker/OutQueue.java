@@ -105,7 +105,7 @@ final class OutQueue implements AutoCloseable {
             buf.consume(n);
             if (n < len) return BLOCKED;
         }
-        buf.shrinkIfIdle(64 * 1024);
+        buf.shrinkIfIdle();
         return FLUSHED;
     }
 

@@ -7,6 +7,9 @@ import static dev.omnibus.wire.Protocol.METHOD_CALL;
 import static dev.omnibus.wire.Protocol.METHOD_RETURN;
 import static dev.omnibus.wire.Protocol.SIGNAL;
 
+import static dev.omnibus.wire.Protocol.FIELD_DESTINATION;
+
+import dev.omnibus.broker.util.ByteKeyMap;
 import dev.omnibus.transport.Posix;
 import dev.omnibus.wire.MessageView;
 import dev.omnibus.wire.SenderStitch;
@@ -49,58 +52,77 @@ final class Router {
             bus.protocolViolation(sender.connection, "a monitor sent a message");
             return;
         }
-        String dest = m.destination();
         if (!sender.registered()) {
-            if (m.type() == METHOD_CALL && DRIVER_NAME.equals(dest) && "Hello".equals(m.member())
-                    && (m.interfaceName() == null || DRIVER_NAME.equals(m.interfaceName()))) {
-                String tooMany = bus.connectionLimitExceeded(sender);
-                if (tooMany != null) {
-                    LOG.warning("rejected connection " + sender + ": " + tooMany);
-                    bus.driver.sendError(sender, m.serial(), DBusErrors.LIMITS_EXCEEDED, tooMany);
-                    sender.connection.closeWhenFlushed = true;
-                    return;
-                }
-                bus.registered(sender); // monitors see the Hello call from its new unique name
-                toMonitors(sender, m);
-                bus.driver.hello(sender, m);
-            } else if (m.type() == METHOD_CALL && (m.flags() & FLAG_NO_REPLY_EXPECTED) == 0) {
-                // dbus-daemon answers and keeps the connection: Hello may still follow.
-                bus.driver.sendError(sender, m.serial(), DBusErrors.ACCESS_DENIED,
-                        "Client tried to send a message other than Hello without being registered");
-            }
+            beforeHello(sender, m);
             return;
         }
-        if (dest == null) {
-            toMonitors(sender, m);
+        MemorySegment seg = m.segment();
+        long destOff = m.fieldOffset(FIELD_DESTINATION);
+        int destLen = m.fieldLength(FIELD_DESTINATION);
+        if (destOff < 0) {
+            toMonitors(sender, m, fds);
             broadcast(sender, m, fds);
             return;
         }
-        if (DRIVER_NAME.equals(dest)) {
-            if (m.type() == SIGNAL) {
-                // dbus-daemon's monitors see what a signal to the bus caused (an activation error)
-                // before the signal itself.
-                if (!denied(sender, null, m, false, false)) bus.driver.signalToBus(sender, m);
-                toMonitors(sender, m);
+        if (ByteKeyMap.equal(Driver.DRIVER_NAME_UTF8, seg, destOff, destLen)) {
+            toDriver(sender, m, fds);
+            return;
+        }
+        Peer target = resolve(seg, destOff, destLen);
+        if (target == null) {
+            noDestination(sender, m, fds, m.destination());
+            return;
+        }
+        toMonitors(sender, m, fds);
+        unicast(sender, m, fds, target);
+    }
+
+    /** Only Hello is allowed before Hello; dbus-daemon answers anything else and keeps the connection. */
+    private void beforeHello(Peer sender, MessageView m) {
+        if (m.type() == METHOD_CALL && DRIVER_NAME.equals(m.destination()) && "Hello".equals(m.member())
+                && (m.interfaceName() == null || DRIVER_NAME.equals(m.interfaceName()))) {
+            String tooMany = bus.connectionLimitExceeded(sender);
+            if (tooMany != null) {
+                LOG.warning("rejected connection " + sender + ": " + tooMany);
+                bus.driver.sendError(sender, m.serial(), DBusErrors.LIMITS_EXCEEDED, tooMany);
+                sender.connection.closeWhenFlushed = true;
                 return;
             }
+            bus.registered(sender); // monitors see the Hello call from its new unique name
             toMonitors(sender, m);
-            if (denied(sender, null, m, false, false)) return;
-            eavesdrop(sender, m, fds, null);
-            if (m.type() == METHOD_CALL) bus.driver.call(sender, m);
+            bus.driver.hello(sender, m);
+        } else if (m.type() == METHOD_CALL && (m.flags() & FLAG_NO_REPLY_EXPECTED) == 0) {
+            bus.driver.sendError(sender, m.serial(), DBusErrors.ACCESS_DENIED,
+                    "Client tried to send a message other than Hello without being registered");
+        }
+    }
+
+    private void toDriver(Peer sender, MessageView m, int[] fds) {
+        if (m.type() == SIGNAL) {
+            // dbus-daemon's monitors see what a signal to the bus caused (an activation error)
+            // before the signal itself.
+            if (!denied(sender, null, m, false, false)) bus.driver.signalToBus(sender, m);
+            toMonitors(sender, m, fds);
             return;
         }
-        Peer target = resolve(dest);
-        if (target == null) {
-            noDestination(sender, m, fds, dest);
-            return;
+        toMonitors(sender, m, fds);
+        if (denied(sender, null, m, false, false)) return;
+        eavesdrop(sender, m, fds, null);
+        if (m.type() == METHOD_CALL) bus.driver.call(sender, m);
+    }
+
+    /** The peer the DESTINATION bytes name now (unique name, or primary owner); no allocation. */
+    Peer resolve(MemorySegment seg, long off, int len) {
+        if (len > 0 && seg.get(java.lang.foreign.ValueLayout.JAVA_BYTE, off) == ':') {
+            return bus.peerByUniqueName(seg, off, len);
         }
-        toMonitors(sender, m);
-        unicast(sender, m, fds, target);
+        int owner = bus.names.owner(seg, off, len);
+        return owner < 0 ? null : bus.peer(owner);
     }
 
     /** The peer a destination names now: a unique name, or the primary owner of a well-known one. */
     Peer resolve(String dest) {
-        if (dest.startsWith(":")) return bus.peer(dest);
+        if (dest.startsWith(":")) return bus.peerByUniqueName(dest);
         int owner = bus.names.owner(dest);
         return owner < 0 ? null : bus.peer(owner);
     }
@@ -116,15 +138,15 @@ final class Router {
                 && (m.flags() & FLAG_NO_AUTO_START) == 0 && bus.settings().activation().isActivatable(dest)) {
             // dbus-daemon checks the send policy before activating, with the bus as the receiver.
             if (check(sender, null, m, false, false) != null) {
-                toMonitors(sender, m);
+                toMonitors(sender, m, fds);
                 denied(sender, null, m, false, false);
                 return;
             }
             bus.activation.queue(sender, m, fds, dest);
-            toMonitors(sender, m);
+            toMonitors(sender, m, fds);
             return;
         }
-        toMonitors(sender, m);
+        toMonitors(sender, m, fds);
         if (type != METHOD_CALL || (m.flags() & FLAG_NO_REPLY_EXPECTED) != 0) return;
         bus.driver.sendError(sender, m.serial(), DBusErrors.SERVICE_UNKNOWN,
                 "The name " + dest + " was not provided by any .service files");
@@ -140,10 +162,14 @@ final class Router {
                 // dbus-daemon's default reply_timeout is -1: calls never time out in the bus.
                 long deadline = timeoutMs <= 0 ? Long.MAX_VALUE
                         : bus.loop.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
-                if (!bus.replies.expect(sender.id, m.serial(), target.id, deadline,
-                        bus.limits().count(Limit.MAX_REPLIES_PER_CONNECTION))) {
-                    bus.driver.sendError(sender, m.serial(), DBusErrors.LIMITS_EXCEEDED,
-                            "The maximum number of pending replies per connection has been reached");
+                int rc = bus.replies.tryExpect(sender.id, m.serial(), target.id, deadline,
+                        bus.limits().count(Limit.MAX_REPLIES_PER_CONNECTION));
+                if (rc == ReplyRegistry.OVER_LIMIT) {
+                    bus.driver.sendError(sender, m.serial(), ReplyRegistry.LIMIT_ERROR, ReplyRegistry.LIMIT_MESSAGE);
+                    return;
+                }
+                if (rc == ReplyRegistry.DUPLICATE) {
+                    bus.driver.sendError(sender, m.serial(), ReplyRegistry.DUPLICATE_ERROR, ReplyRegistry.DUPLICATE_MESSAGE);
                     return;
                 }
                 bus.replyTimer.arm();
@@ -172,21 +198,50 @@ final class Router {
     /** Signals (and anything else) without a destination go to every peer whose rules match. */
     private void broadcast(Peer sender, MessageView m, int[] fds) {
         broadcastComplained = false;
-        bus.matches.lookup(m, sender.id, bus.names, false, id -> {
-            Peer p = bus.peer(id);
-            if (p != null && !p.monitor && allowed(sender, p, m, false)) deliverOrDrop(sender, m, fds, p);
-        });
+        deliverTo(sender, m, fds, -1, false);
     }
 
     /** Unicast messages also go to peers with eavesdrop='true' rules that match them. */
     private void eavesdrop(Peer sender, MessageView m, int[] fds, Peer destination) {
         if (!bus.matches.hasEavesdroppers()) return;
-        int skip = destination == null ? -1 : destination.id;
-        bus.matches.lookup(m, sender.id, bus.names, true, id -> {
-            if (id == skip) return;
-            Peer p = bus.peer(id);
-            if (p != null && !p.monitor && allowed(sender, p, m, true)) deliverOrDrop(sender, m, fds, p);
-        });
+        deliverTo(sender, m, fds, destination == null ? -1 : destination.id, true);
+    }
+
+    // The message being fanned out by deliverTo: fields instead of a capturing lambda, so that a
+    // broadcast allocates nothing. deliverTo is not re-entered (bus-originated broadcasts use their own path).
+    private Peer fanSender;
+    private MessageView fanMessage;
+    private int[] fanFds;
+    private int fanSkip;
+    private boolean fanEavesdrop;
+    private final java.util.function.IntConsumer fanOut = this::fanOutTo;
+
+    private void deliverTo(Peer sender, MessageView m, int[] fds, int skip, boolean eavesdropOnly) {
+        fanSender = sender;
+        fanMessage = m;
+        fanFds = fds;
+        fanSkip = skip;
+        fanEavesdrop = eavesdropOnly;
+        try {
+            bus.matches.lookup(m, sender.id, bus.names, eavesdropOnly, fanOut);
+        } finally {
+            fanSender = null;
+            fanMessage = null;
+            fanFds = null;
+        }
+        bus.runDeferredDisconnects();
+    }
+
+    private void fanOutTo(int id) {
+        if (id == fanSkip) return;
+        Peer p = bus.peer(id);
+        if (p == null || p.monitor || !allowed(fanSender, p, fanMessage, fanEavesdrop)) return;
+        if (!forward(fanSender, fanMessage, fanFds, p)) {
+            // Never silent loss: a subscriber that cannot take what it asked for goes. Deferred,
+            // because dropping it now would change the match index being walked.
+            LOG.warning("disconnecting " + p + ": outgoing queue over max_outgoing_bytes");
+            bus.disconnectLater(p.connection);
+        }
     }
 
     /**
@@ -251,11 +306,21 @@ final class Router {
 
     /** Every monitor whose rules select the message gets a copy. */
     void toMonitors(Peer sender, MessageView m) {
+        toMonitors(sender, m, NO_FDS);
+    }
+
+    /**
+     * Every monitor whose rules select the message gets a copy, with its fds (duplicated) when the
+     * monitor negotiated fd passing; a monitor that did not is skipped for messages carrying fds,
+     * since a header announcing fds that never arrive is a corrupt message to libdbus.
+     */
+    void toMonitors(Peer sender, MessageView m, int[] fds) {
         if (bus.monitors.isEmpty()) return;
         for (int i = 0; i < bus.monitors.size(); i++) {
             Peer mon = bus.monitors.get(i);
+            if (fds.length > 0 && !mon.connection.fdsNegotiated) continue;
             if (bus.matches.monitorWants(mon, m, sender == null ? 0 : sender.id, bus.names)) {
-                forward(sender, m, NO_FDS, mon);
+                forward(sender, m, fds, mon);
             }
         }
     }

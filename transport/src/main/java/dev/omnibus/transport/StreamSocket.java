@@ -41,7 +41,7 @@ public final class StreamSocket implements AutoCloseable {
 
     private final int fd;
     private final boolean unix;
-    private final Arena arena = Arena.ofShared();
+    /** msghdr, iovec and cmsg space for this socket, from malloc: freed by close(). */
     private final MemorySegment block;
     private final MemorySegment msg;
     private final long blockAddr;
@@ -52,7 +52,8 @@ public final class StreamSocket implements AutoCloseable {
     StreamSocket(int fd, boolean unix) {
         this.fd = fd;
         this.unix = unix;
-        this.block = arena.allocate(BLOCK, 16);
+        this.block = NativeMemory.malloc(BLOCK);
+        block.fill((byte) 0); // msghdr fields not set per call (name, flags) must read as zero
         this.msg = block.asSlice(MSG, Native.MSGHDR_SIZE);
         this.blockAddr = block.address();
     }
@@ -231,7 +232,7 @@ public final class StreamSocket implements AutoCloseable {
         closed = true;
         Native.close(fd);
         if (credentials != null && credentials.pidfd() >= 0) Native.close(credentials.pidfd());
-        arena.close();
+        NativeMemory.free(block);
     }
 
     @Override

@@ -65,7 +65,8 @@ public final class SaslServer {
     private final SaslCookieSource cookies;
     private final byte[] rejectedLine;
 
-    private final byte[] line = new byte[MAX_LINE + 1]; // + the CR
+    /** The line being received; starts small (SASL lines are short) and grows up to MAX_LINE + 1 (the CR). */
+    private byte[] line = new byte[256];
     private int lineLength;
     private final ByteArrayOutputStream output = new ByteArrayOutputStream(128);
 
@@ -135,6 +136,9 @@ public final class SaslServer {
                         fail("line longer than " + MAX_LINE + " bytes");
                         return i;
                     } else {
+                        if (lineLength == line.length) {
+                            line = java.util.Arrays.copyOf(line, Math.min(line.length * 2, MAX_LINE + 1));
+                        }
                         line[lineLength++] = b;
                     }
                 }
