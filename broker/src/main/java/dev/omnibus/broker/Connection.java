@@ -107,6 +107,7 @@ final class Connection implements EventHandler {
             }
             if (n == -Errno.EAGAIN) {
                 in.shrinkIfIdle();
+                watchPendingFds();
                 return;
             }
             if (n == 0) {
@@ -204,8 +205,31 @@ final class Connection implements EventHandler {
         int[] fds = java.util.Arrays.copyOf(pendingFds, n);
         System.arraycopy(pendingFds, n, pendingFds, 0, pendingFdCount - n);
         pendingFdCount -= n;
+        if (pendingFdCount == 0 && pendingFdTimer != null) {
+            pendingFdTimer.cancel();
+            pendingFdTimer = null;
+        }
         return fds;
     }
+
+    /**
+     * pending_fd_timeout (man dbus-daemon): fds that arrived ahead of the rest of their message may
+     * wait that long; a peer that keeps them in the bus longer is disconnected. Root is exempt, as
+     * with dbus-daemon.
+     */
+    private void watchPendingFds() {
+        if (pendingFdCount == 0 || pendingFdTimer != null || peer.uid() == 0) return;
+        long ms = bus.limits().get(Limit.PENDING_FD_TIMEOUT);
+        pendingFdTimer = bus.loop.schedule(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(ms), () -> {
+            pendingFdTimer = null;
+            if (!closed && pendingFdCount > 0) {
+                bus.protocolViolation(this, "held file descriptors in the bus for longer than pending_fd_timeout ("
+                        + ms + " ms)");
+            }
+        });
+    }
+
+    private Timer pendingFdTimer;
 
     /** Queues bytes as they are (SASL lines). */
     void queueRaw(byte[] bytes) {
@@ -255,6 +279,7 @@ final class Connection implements EventHandler {
         if (closed) return;
         closed = true;
         if (authTimer != null) authTimer.cancel();
+        if (pendingFdTimer != null) pendingFdTimer.cancel();
         bus.loop.unregister(socket.fd());
         socket.close();
         out.close();
