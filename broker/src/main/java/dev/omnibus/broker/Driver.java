@@ -212,7 +212,11 @@ final class Driver {
                 .path(PATH).interfaceName(SYSTEMD_ACTIVATOR).member("ActivationRequest")
                 .destination(SYSTEMD_NAME).sender(NAME);
         builder.body("s").writeString(unit);
-        Peer systemd = bus.router.resolve(SYSTEMD_NAME);
+        sendToSystemd(bus.router.resolve(SYSTEMD_NAME));
+    }
+
+    /** Delivers the built message to systemd, or keeps it until org.freedesktop.systemd1 appears. */
+    private void sendToSystemd(Peer systemd) {
         if (systemd != null) {
             deliverBuilt(systemd);
             return;
@@ -236,13 +240,7 @@ final class Driver {
         w.beginArray("s");
         for (Map.Entry<String, String> e : env.entrySet()) w.writeString(e.getKey() + "=" + e.getValue());
         w.endArray();
-        if (systemd != null) {
-            deliverBuilt(systemd);
-            return;
-        }
-        MessageView m = wrapBuilt();
-        bus.router.toMonitors(null, m);
-        bus.activation.queueFromBus(SYSTEMD_NAME, m);
+        sendToSystemd(systemd);
     }
 
     /** Signals addressed to the bus: only systemd's ActivationFailure means something. */
