@@ -326,12 +326,16 @@ public final class Bus {
         LOG.info("connection " + p + " became a monitor");
     }
 
-    private Runnable reloadAction = () -> {};
+    private java.util.function.Supplier<String> reloadAction = () -> null;
 
-    /** What ReloadConfig and SIGHUP do (the daemon re-reads its config and calls {@link #reconfigure}). */
-    public void onReload(Runnable action) { this.reloadAction = action; }
+    /**
+     * What ReloadConfig does: the daemon re-reads its config and calls {@link #reconfigure}; the
+     * action answers null on success, else why the new configuration was refused.
+     */
+    public void onReload(java.util.function.Supplier<String> action) { this.reloadAction = action; }
 
-    void requestReload() { reloadAction.run(); }
+    /** Null when the configuration was reloaded, else the error text. */
+    String requestReload() { return reloadAction.get(); }
 
     /** The Features property of org.freedesktop.DBus. */
     java.util.List<String> features() {

@@ -235,7 +235,9 @@ final class DriverMethods {
             }
         });
         d.add(NAME, "ReloadConfig", "", "", (p, m, a) -> {
-            bus.requestReload();
+            String failure = bus.requestReload();
+            // dbus-daemon keeps the old configuration and answers Failed with the parser's text.
+            if (failure != null) throw new Failure(DBusErrors.FAILED, failure);
             d.replyEmpty(p, m);
         });
 

@@ -124,7 +124,7 @@ public final class Main {
         BusSettings settings = Settings.from(config, guid, activator, opts.systemdActivation());
         Bus bus = new Bus(loop, settings);
         Reloader reloader = new Reloader(configFile, bus, guid, opts, activator);
-        bus.onReload(() -> reloader.reload());
+        bus.onReload(reloader::reload);
         for (Listener l : listeners) bus.listen(l);
         activator.setBusAddress(address);
         SystemdNotify.ready();

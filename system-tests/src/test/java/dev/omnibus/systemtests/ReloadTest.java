@@ -3,7 +3,6 @@ package dev.omnibus.systemtests;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -139,8 +138,6 @@ class ReloadTest {
 
     @Test
     void reloadConfigOnBrokenConfigurationAnswersFailed() throws Exception {
-        assumeFalse(DaemonUnderTest.current().isOmnibus(),
-                "pending in Omnibus: Bus.onReload takes a Runnable, the driver cannot answer the reload error");
         Path dir = ConfiguredBus.newDir();
         writePolicy(dir, ALLOW_ALL);
         try (ConfiguredBus bus = ConfiguredBus.start(dir, MAIN, List.of(), Map.of())) {
