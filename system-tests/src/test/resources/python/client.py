@@ -90,4 +90,21 @@ def name_owner_changed():
             out('noc', 'unique' if n == unique else n, role(old), role(new))
 
 
-{'call': call, 'signal': signal, 'fd': fd, 'errors': errors, 'nameowner': name_owner_changed}[sys.argv[1]]()
+def credentials():
+    import os
+    c = bus.call_blocking('org.freedesktop.DBus', '/org/freedesktop/DBus', 'org.freedesktop.DBus',
+                          'GetConnectionCredentials', 's', (bus.get_unique_name(),))
+    out('uid', 'self' if int(c['UnixUserID']) == os.getuid() else c['UnixUserID'])
+    out('pid', 'self' if int(c['ProcessID']) == os.getpid() else c['ProcessID'])
+    out('gid', 'listed' if os.getgid() in [int(g) for g in c.get('UnixGroupIDs', [])] else 'missing')
+    if 'ProcessFD' in c:
+        n = c['ProcessFD'].take()
+        with open('/proc/self/fdinfo/%d' % n) as f:
+            pid = int(f.read().split('Pid:')[1].split()[0])
+        out('pidfd', 'self' if pid == os.getpid() else pid)
+    else:
+        out('pidfd', 'absent')
+
+
+{'call': call, 'signal': signal, 'fd': fd, 'errors': errors, 'nameowner': name_owner_changed,
+ 'credentials': credentials}[sys.argv[1]]()

@@ -183,14 +183,29 @@ final class Driver {
     final class Reply {
         final Peer to;
         final BodyWriter w;
+        private int[] fds = NO_FDS;
 
         Reply(Peer to, BodyWriter w) {
             this.to = to;
             this.w = w;
         }
 
-        void send() { deliverBuilt(to); }
+        /** Passes a duplicate of {@code fd} with the reply; returns its index for an 'h' value. */
+        int attach(int fd) {
+            int dup = dev.omnibus.transport.Posix.dupCloexec(fd);
+            if (dup < 0) return -1;
+            fds = java.util.Arrays.copyOf(fds, fds.length + 1);
+            fds[fds.length - 1] = dup;
+            return fds.length - 1;
+        }
+
+        void send() {
+            if (fds.length > 0) builder.unixFds(fds.length);
+            deliverBuilt(to, fds);
+        }
     }
+
+    private static final int[] NO_FDS = new int[0];
 
     /** Starts a method return to {@code call}, or null when the caller asked for no reply. */
     Reply reply(Peer to, MessageView call, String signature) {
@@ -316,8 +331,12 @@ final class Driver {
 
     /** Wraps the builder's bytes in a view (heap segment; cold enough) for routing. */
     private MessageView wrapBuilt() {
+        return wrapBuilt(0);
+    }
+
+    private MessageView wrapBuilt(int fds) {
         byte[] bytes = builder.toBytes();
-        int rc = built.wrap(MemorySegment.ofArray(bytes), 0, bytes.length, 0);
+        int rc = built.wrap(MemorySegment.ofArray(bytes), 0, bytes.length, fds);
         if (rc != dev.omnibus.wire.WireError.OK) {
             throw new IllegalStateException("driver built an invalid message: " + built.errorDetail());
         }
@@ -325,7 +344,20 @@ final class Driver {
     }
 
     private void deliverBuilt(Peer to) {
-        MessageView m = wrapBuilt();
+        deliverBuilt(to, NO_FDS);
+    }
+
+    /** Sends the built message to {@code to}; {@code fds} (owned, closed here) travel with it. */
+    private void deliverBuilt(Peer to, int[] fds) {
+        try {
+            deliverBuiltWith(to, fds);
+        } finally {
+            for (int fd : fds) dev.omnibus.transport.Posix.close(fd);
+        }
+    }
+
+    private void deliverBuiltWith(Peer to, int[] fds) {
+        MessageView m = wrapBuilt(fds.length);
         bus.router.toMonitors(null, m);
         // A monitor gets everything through toMonitors, its own NameLost included: not twice.
         if (to == null || to.monitor || to.connection.closed) return;
@@ -334,7 +366,7 @@ final class Driver {
             refusedByReceiver(m.serial(), why);
             return;
         }
-        bus.router.queueOwn(to, m);
+        bus.router.queueOwn(to, m, fds);
     }
 
     private void broadcastBuilt() {

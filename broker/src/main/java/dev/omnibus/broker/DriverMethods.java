@@ -182,6 +182,19 @@ final class DriverMethods {
                 r.w.endDictEntry();
             }
             if (c.pid() > 0) entryUint(r.w, "ProcessID", c.pid());
+            // A pidfd (SO_PEERPIDFD) identifies the process without pid reuse races; it can only go
+            // to a caller that negotiated fd passing.
+            if (c.pidfd() >= 0 && p.connection.fdsNegotiated) {
+                int index = r.attach(c.pidfd());
+                if (index >= 0) {
+                    r.w.beginDictEntry();
+                    r.w.writeString("ProcessFD");
+                    r.w.beginVariant("h");
+                    r.w.writeUnixFd(index);
+                    r.w.endVariant();
+                    r.w.endDictEntry();
+                }
+            }
             if (c.securityLabel() != null) {
                 r.w.beginDictEntry();
                 r.w.writeString("LinuxSecurityLabel");

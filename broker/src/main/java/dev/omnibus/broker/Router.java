@@ -375,9 +375,19 @@ final class Router {
 
     /** Queues bytes the bus built itself (whole messages) for {@code to}. */
     void queueOwn(Peer to, MessageView built) {
+        queueOwn(to, built, NO_FDS);
+    }
+
+    /** As {@link #queueOwn(Peer, MessageView)}, passing duplicates of {@code fds} with the message. */
+    void queueOwn(Peer to, MessageView built, int[] fds) {
         Connection c = to.connection;
         if (c.closed) return;
         long len = built.length();
+        if (fds.length > 0) {
+            int[] dup = new int[fds.length];
+            for (int i = 0; i < fds.length; i++) dup[i] = Posix.dupCloexec(fds[i]);
+            c.out.attachFds(dup, len);
+        }
         MemorySegment seg = c.out.reserve(len);
         MemorySegment.copy(built.segment(), built.offset(), seg, c.out.tail(), len);
         c.out.commit(len);

@@ -49,6 +49,14 @@ class DbusPythonTest extends WithBus {
     }
 
     @Test
+    void credentialsDescribeTheCallerIncludingAPidfd() throws Exception {
+        List<String> seen = client("credentials");
+        // dbus-daemon 1.14 has no ProcessFD; Omnibus passes the SO_PEERPIDFD it read for the caller.
+        String pidfd = DaemonUnderTest.current().isOmnibus() ? "pidfd self" : "pidfd absent";
+        assertEquals(List.of("uid self", "pid self", "gid listed", pidfd), seen);
+    }
+
+    @Test
     void nameOwnerChangedOnAcquisitionAndDisconnect() throws Exception {
         List<String> seen = client("nameowner");
         assertTrue(seen.contains("noc org.omnibus.Ephemeral none other"), seen.toString());
