@@ -156,10 +156,9 @@ public final class MessageView {
         }
         fieldsEnd = off + FIXED_HEADER_LENGTH + fieldsLen;
         bodyOffset = WireBytes.align(off, fieldsEnd, 8);
-        for (long p = fieldsEnd; p < bodyOffset; p++) {
-            if (WireBytes.u8(seg, p) != 0) {
-                return fail(WireError.BAD_PADDING, p, 0);
-            }
+        long nz = WireBytes.firstNonZero(seg, fieldsEnd, bodyOffset);
+        if (nz >= 0) {
+            return fail(WireError.BAD_PADDING, nz, 0);
         }
         int r = headerFields();
         if (r != WireError.OK) {
@@ -188,9 +187,18 @@ public final class MessageView {
             if (start >= fieldsEnd) {
                 return fail(WireError.VALUE_TRUNCATED, p, 0);
             }
-            for (long q = p; q < start; q++) {
-                if (WireBytes.u8(seg, q) != 0) {
-                    return fail(WireError.BAD_PADDING, q, 0);
+            long nz = WireBytes.firstNonZero(seg, p, start);
+            if (nz >= 0) {
+                return fail(WireError.BAD_PADDING, nz, 0);
+            }
+            if (start + 4 <= fieldsEnd) {
+                long end = knownField(start);
+                if (end != NOT_FAST) {
+                    if (end < 0) {
+                        return error;
+                    }
+                    p = end;
+                    continue;
                 }
             }
             int code = WireBytes.u8(seg, start);
@@ -232,6 +240,73 @@ public final class MessageView {
             p = end;
         }
         return WireError.OK;
+    }
+
+    /** Returned by {@link #knownField} for a field the general path must handle. */
+    private static final long NOT_FAST = Long.MIN_VALUE;
+
+    /**
+     * Fast path for the usual header field: a known code whose signature is its one required type
+     * code. Those four bytes (code, 1, type, NUL) settle every check the general path makes up to
+     * the value, so the signature is not validated again; STRING, OBJECT_PATH and UINT32 values are
+     * checked inline (they start 4-aligned: the struct is 8-aligned). Returns the end of the field,
+     * {@link #NOT_FAST}, or a negative number after {@link #fail} recorded the error in
+     * {@link #error} (same codes and positions as the general path).
+     */
+    private long knownField(long start) {
+        int head = WireBytes.i32(seg, start, false); // four single bytes: byte order does not apply
+        int code = head & 0xff;
+        if (code == Protocol.FIELD_INVALID || code > Protocol.MAX_KNOWN_FIELD) {
+            return NOT_FAST;
+        }
+        int t = FIELD_TYPE[code];
+        if (head >>> 8 != (1 | t << 8)) {
+            return NOT_FAST;
+        }
+        if (fieldOff[code] != -1 || fieldStart(code)) {
+            return failFast(WireError.DUPLICATE_HEADER_FIELD, start, code);
+        }
+        long v = start + 4;
+        long end;
+        if (t == 'u') {
+            if (v + 4 > fieldsEnd) {
+                return failFast(WireError.VALUE_TRUNCATED, v, code);
+            }
+            end = v + 4;
+        } else if (t == 's' || t == 'o') {
+            if (v + 4 > fieldsEnd) {
+                return failFast(WireError.VALUE_TRUNCATED, v, code);
+            }
+            long len = WireBytes.u32(seg, v, big);
+            long str = v + 4;
+            if (str + len >= fieldsEnd) {
+                return failFast(str + len == fieldsEnd ? WireError.STRING_NOT_TERMINATED : WireError.VALUE_TRUNCATED,
+                        v, code);
+            }
+            if (WireBytes.u8(seg, str + len) != 0) {
+                return failFast(WireError.STRING_NOT_TERMINATED, str + len, code);
+            }
+            int u = Utf8.check(seg, str, len);
+            if (u != WireError.OK) {
+                return failFast(u, str, code);
+            }
+            if (t == 'o' && !Names.isValidObjectPath(seg, str, (int) len)) {
+                return failFast(WireError.BAD_OBJECT_PATH_VALUE, str, code);
+            }
+            end = str + len + 1;
+        } else {
+            end = validator.validateOne(start + 2, v, fieldsEnd, HEADER_VALUE_DEPTH);
+            if (end < 0) {
+                return failFast((int) -end, validator.errorAt, code);
+            }
+        }
+        recordField(code, start, v, end);
+        return end;
+    }
+
+    private long failFast(int code, long at, int field) {
+        error = fail(code, at, field);
+        return -1;
     }
 
     private boolean fieldStart(int code) {

@@ -1,7 +1,5 @@
 package dev.omnibus.wire;
 
-import static java.lang.foreign.ValueLayout.JAVA_BYTE;
-
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -80,11 +78,33 @@ public final class Names {
 
     private static final int ANY = 0, UNIQUE = 1, WELL_KNOWN = 2;
 
-    /** Character {@code i} of a CharSequence or byte {@code i} at {@code off} of a MemorySegment. */
-    private static int at(Object src, long off, int i) {
-        return src instanceof MemorySegment seg
-                ? seg.get(JAVA_BYTE, off + i) & 0xff
-                : ((CharSequence) src).charAt(i);
+    /**
+     * Up to 8 characters from index {@code i} as a little-endian word: bytes of a MemorySegment
+     * (one bounds check per word, see {@link WireBytes#word}), or chars of a CharSequence with any
+     * char above 0x7f mapped to 0x80 (invalid in every name). Lanes past {@code len} are zero.
+     */
+    private static long word(Object src, long off, int i, int len) {
+        if (src instanceof MemorySegment seg) {
+            return WireBytes.word(seg, off + i, len - i);
+        }
+        CharSequence cs = (CharSequence) src;
+        int n = Math.min(8, len - i);
+        long w = 0;
+        for (int k = 0; k < n; k++) {
+            char c = cs.charAt(i + k);
+            w |= (long) (c > 0x7f ? 0x80 : c) << (k << 3);
+        }
+        return w;
+    }
+
+    /** Character {@code i} (a byte value) from the current word; reloads it every 8 characters. */
+    private static int lane(long w, int i) {
+        return (int) (w >>> ((i & 7) << 3)) & 0xff;
+    }
+
+    /** The first character (a byte value) of a non-empty name. */
+    private static int first(Object src, long off, int len) {
+        return lane(word(src, off, 0, len), 0);
     }
 
     private static boolean isAlpha(int c) {
@@ -104,15 +124,19 @@ public final class Names {
         if (len < 1 || len > Protocol.MAX_NAME_LENGTH) {
             return false;
         }
-        boolean unique = at(src, off, 0) == ':';
+        boolean unique = first(src, off, len) == ':';
         if ((kind == UNIQUE && !unique) || (kind == WELL_KNOWN && unique)) {
             return false;
         }
         int i = unique ? 1 : 0;
         int elements = 0;
         boolean elementStart = true;
+        long w = word(src, off, 0, len);
         for (; i < len; i++) {
-            int c = at(src, off, i);
+            if ((i & 7) == 0) {
+                w = word(src, off, i, len);
+            }
+            int c = lane(w, i);
             if (c == '.') {
                 if (elementStart) {
                     return false; // empty element (leading '.' or "..")
@@ -148,8 +172,12 @@ public final class Names {
         }
         int elements = 0;
         boolean elementStart = true;
+        long w = 0;
         for (int i = 0; i < len; i++) {
-            int c = at(src, off, i);
+            if ((i & 7) == 0) {
+                w = word(src, off, i, len);
+            }
+            int c = lane(w, i);
             if (c == '.') {
                 if (elementStart) {
                     return false;
@@ -176,11 +204,15 @@ public final class Names {
         if (len < 1 || len > Protocol.MAX_NAME_LENGTH) {
             return false;
         }
-        if (!isAlpha(at(src, off, 0))) {
+        long w = word(src, off, 0, len);
+        if (!isAlpha(lane(w, 0))) {
             return false;
         }
         for (int i = 1; i < len; i++) {
-            int c = at(src, off, i);
+            if ((i & 7) == 0) {
+                w = word(src, off, i, len);
+            }
+            int c = lane(w, i);
             if (!isAlpha(c) && !isDigit(c)) {
                 return false;
             }
@@ -193,7 +225,11 @@ public final class Names {
      * [A-Za-z0-9_], no trailing '/'. The spec sets no length limit beyond the message's.
      */
     private static boolean objectPath(Object src, long off, int len) {
-        if (len < 1 || at(src, off, 0) != '/') {
+        if (len < 1) {
+            return false;
+        }
+        long w = word(src, off, 0, len);
+        if (lane(w, 0) != '/') {
             return false;
         }
         if (len == 1) {
@@ -201,7 +237,10 @@ public final class Names {
         }
         boolean elementStart = true;
         for (int i = 1; i < len; i++) {
-            int c = at(src, off, i);
+            if ((i & 7) == 0) {
+                w = word(src, off, i, len);
+            }
+            int c = lane(w, i);
             if (c == '/') {
                 if (elementStart) {
                     return false;

@@ -3,6 +3,8 @@ package dev.omnibus.wire;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 
 /**
  * Sender stitching: rewrites the header of a validated received message with the SENDER field set
@@ -49,8 +51,6 @@ public final class SenderStitch {
         MemorySegment src = m.segment();
         long off = m.offset();
         boolean big = m.bigEndian();
-        // Zero the whole header first (one bulk fill): field padding then needs no per-byte writes.
-        dst.asSlice(dstOff, headerLength(m, senderUtf8.length)).fill((byte) 0);
         // endianness, type, flags, version, body length, serial: unchanged
         MemorySegment.copy(src, off, dst, dstOff, 12);
         long q = Protocol.FIXED_HEADER_LENGTH;
@@ -59,27 +59,35 @@ public final class SenderStitch {
             if (code == Protocol.FIELD_SENDER) {
                 continue;
             }
-            q = zeroPad(dst, dstOff, q);
+            q = align8(q);
             long start = m.fieldStructStart(code);
             long n = m.fieldValueEnd(code) - start;
+            zeroLastWord(dst, dstOff, q + n);
             MemorySegment.copy(src, start, dst, dstOff + q, n);
             q += n;
         }
-        q = zeroPad(dst, dstOff, q);
+        q = align8(q);
         long p = dstOff + q;
-        dst.set(JAVA_BYTE, p, (byte) Protocol.FIELD_SENDER);
-        dst.set(JAVA_BYTE, p + 1, (byte) 1);
-        dst.set(JAVA_BYTE, p + 2, (byte) 's');
-        dst.set(JAVA_BYTE, p + 3, (byte) 0);
+        long end = q + 8 + senderUtf8.length + 1;
+        zeroLastWord(dst, dstOff, end);
+        // code, signature "s" (length 1, 's', NUL): four single bytes, the same in either byte order
+        dst.set(LE_INT, p, Protocol.FIELD_SENDER | 1 << 8 | 's' << 16);
         WireBytes.putI32(dst, p + 4, senderUtf8.length, big);
         MemorySegment.copy(senderUtf8, 0, dst, JAVA_BYTE, p + 8, senderUtf8.length);
-        q += 8 + senderUtf8.length + 1;
-        WireBytes.putI32(dst, dstOff + 12, (int) (q - Protocol.FIXED_HEADER_LENGTH), big);
-        return (int) zeroPad(dst, dstOff, q);
+        dst.set(JAVA_BYTE, dstOff + end - 1, (byte) 0);
+        WireBytes.putI32(dst, dstOff + 12, (int) (end - Protocol.FIXED_HEADER_LENGTH), big);
+        return (int) align8(end);
     }
 
-    /** The next 8-aligned offset; the bytes in between were zeroed up front. */
-    private static long zeroPad(MemorySegment dst, long base, long q) {
-        return align8(q);
+    private static final ValueLayout.OfInt LE_INT =
+            ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    /**
+     * Zeroes the 8-byte word (relative to {@code base}) that holds the byte before {@code end}, the
+     * last byte of the item about to be written there: what the item does not cover of that word is
+     * its padding up to the next 8-aligned offset. One store instead of filling the header.
+     */
+    private static void zeroLastWord(MemorySegment dst, long base, long end) {
+        dst.set(ValueLayout.JAVA_LONG_UNALIGNED, base + ((end - 1) & ~7L), 0L);
     }
 }

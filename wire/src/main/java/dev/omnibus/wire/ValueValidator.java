@@ -72,10 +72,9 @@ final class ValueValidator {
         if (q > end) {
             return fail(WireError.VALUE_TRUNCATED, pos);
         }
-        for (long p = pos; p < q; p++) {
-            if (WireBytes.u8(seg, p) != 0) {
-                return fail(WireError.BAD_PADDING, p);
-            }
+        long nz = WireBytes.firstNonZero(seg, pos, q);
+        if (nz >= 0) {
+            return fail(WireError.BAD_PADDING, nz);
         }
         return q;
     }

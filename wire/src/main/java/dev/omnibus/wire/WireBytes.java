@@ -46,6 +46,36 @@ final class WireBytes {
         seg.set(I32, p, big ? Integer.reverseBytes(v) : v);
     }
 
+    /**
+     * Up to 8 bytes at {@code p} as a little-endian word (byte {@code p} in the low 8 bits), given
+     * {@code remaining >= 1} readable bytes; lanes past {@code remaining} read as zero. One bounds
+     * check per 8 bytes instead of one per byte: validation loops shift bytes out of the word.
+     */
+    static long word(MemorySegment seg, long p, long remaining) {
+        if (remaining >= 8) {
+            return seg.get(I64, p);
+        }
+        long w = 0;
+        for (int k = 0; k < remaining; k++) {
+            w |= (long) (seg.get(ValueLayout.JAVA_BYTE, p + k) & 0xff) << (k << 3);
+        }
+        return w;
+    }
+
+    /**
+     * Position of the first non-zero byte in {@code [from, to)}, or -1 when all are zero (alignment
+     * padding: at most 7 bytes, so usually one word read).
+     */
+    static long firstNonZero(MemorySegment seg, long from, long to) {
+        for (long p = from; p < to; p += 8) {
+            long w = word(seg, p, Math.min(8, to - p));
+            if (w != 0) {
+                return p + (Long.numberOfTrailingZeros(w) >>> 3);
+            }
+        }
+        return -1;
+    }
+
     /** {@code p} rounded up to a multiple of {@code a} (a power of two) relative to {@code base}. */
     static long align(long base, long p, int a) {
         return base + ((p - base + a - 1) & -a);
@@ -55,8 +85,12 @@ final class WireBytes {
         if (len != s.length()) {
             return false;
         }
+        long w = 0;
         for (int i = 0; i < len; i++) {
-            if (seg.get(ValueLayout.JAVA_BYTE, off + i) != s.charAt(i)) {
+            if ((i & 7) == 0) {
+                w = word(seg, off + i, len - i);
+            }
+            if ((int) (w >>> ((i & 7) << 3) & 0xff) != s.charAt(i)) {
                 return false;
             }
         }

@@ -6,6 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
+import java.util.regex.Pattern;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
 import org.junit.jupiter.api.Test;
 
 class NamesTest {
@@ -91,5 +97,47 @@ class NamesTest {
             assertFalse(Names.isValidObjectPath(bad), bad);
             assertFalse(seg(bad, (m, l) -> Names.isValidObjectPath(m, 2, l)), bad);
         }
+    }
+
+    // Reference grammars straight from the spec's "Valid Names" / "Valid Object Paths" wording.
+    private static final Pattern WELL_KNOWN =
+            Pattern.compile("[A-Za-z_-][A-Za-z0-9_-]*(\\.[A-Za-z_-][A-Za-z0-9_-]*)+");
+    private static final Pattern UNIQUE = Pattern.compile(":[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)+");
+    private static final Pattern DOTTED = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)+");
+    private static final Pattern MEMBER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+    private static final Pattern PATH = Pattern.compile("/|(/[A-Za-z0-9_]+)+");
+
+    /** Name-like strings of 0..40 characters: long enough to cross 8-byte words at every phase. */
+    @Provide
+    Arbitrary<String> nameLike() {
+        return Arbitraries.strings().withChars("aZ_09-.:/.\u00e9\u0000\u007f").ofMinLength(0).ofMaxLength(40)
+                .edgeCases(e -> e.add(":1.23456789", "org.freedesktop.DBus", "/org/freedesktop/DBus"));
+    }
+
+    @Property(tries = 2000)
+    void segmentAndStringVersionsMatchTheSpecGrammarAtAnyOffset(@ForAll("nameLike") String s,
+            @ForAll @net.jqwik.api.constraints.IntRange(min = 0, max = 9) int pad) {
+        byte[] text = s.getBytes(StandardCharsets.UTF_8);
+        // the name sits at an arbitrary offset with non-zero bytes after it, as in a message
+        byte[] b = new byte[pad + text.length + 9];
+        java.util.Arrays.fill(b, (byte) 'a');
+        System.arraycopy(text, 0, b, pad, text.length);
+        MemorySegment m = MemorySegment.ofArray(b);
+        int n = text.length;
+        boolean short255 = n <= 255;
+        boolean bus = short255 && (WELL_KNOWN.matcher(s).matches() || UNIQUE.matcher(s).matches());
+        assertEquals(bus, Names.isValidBusName(s), s);
+        assertEquals(bus, Names.isValidBusName(m, pad, n), s);
+        boolean unique = short255 && UNIQUE.matcher(s).matches();
+        assertEquals(unique, Names.isValidUniqueName(m, pad, n), s);
+        boolean dotted = short255 && DOTTED.matcher(s).matches();
+        assertEquals(dotted, Names.isValidInterfaceName(s), s);
+        assertEquals(dotted, Names.isValidInterfaceName(m, pad, n), s);
+        boolean member = short255 && MEMBER.matcher(s).matches();
+        assertEquals(member, Names.isValidMemberName(s), s);
+        assertEquals(member, Names.isValidMemberName(m, pad, n), s);
+        boolean path = PATH.matcher(s).matches();
+        assertEquals(path, Names.isValidObjectPath(s), s);
+        assertEquals(path, Names.isValidObjectPath(m, pad, n), s);
     }
 }

@@ -80,4 +80,23 @@ class SenderStitchTest {
         assertEquals(WireError.OK, Msgs.wrap(w, stitch(v, "org.freedesktop.DBus")), w.errorDetail());
         assertEquals("org.freedesktop.DBus", w.sender());
     }
+
+    /** The stitcher zeroes only the padding it needs: leftovers in a reused buffer must not leak. */
+    @Property(tries = 200)
+    void stitchingOverOldBytesWritesTheSameHeader(@ForAll long seed, @ForAll boolean big) {
+        RandomValues rv = new RandomValues(new Random(seed));
+        String sig = rv.signature(2, 2);
+        MessageView v = new MessageView();
+        assertEquals(WireError.OK, Msgs.wrap(v, RandomValues.message(big, sig, rv.values(sig, 2)), RandomValues.FDS));
+        byte[] s = ":1.77".getBytes(StandardCharsets.UTF_8);
+        int hl = SenderStitch.headerLength(v, s.length);
+        byte[] clean = new byte[3 + hl + 8];
+        byte[] dirty = new byte[3 + hl + 8];
+        Arrays.fill(dirty, (byte) 0xa5);
+        assertEquals(hl, SenderStitch.writeHeader(v, s, MemorySegment.ofArray(clean), 3));
+        assertEquals(hl, SenderStitch.writeHeader(v, s, MemorySegment.ofArray(dirty), 3));
+        assertEquals(Arrays.toString(Arrays.copyOfRange(clean, 3, 3 + hl)),
+                Arrays.toString(Arrays.copyOfRange(dirty, 3, 3 + hl)));
+        assertEquals((byte) 0xa5, dirty[2]); // nothing written before the header
+    }
 }
