@@ -168,52 +168,86 @@ public final class StreamSocket implements AutoCloseable {
     }
 
     /**
-     * The peer's credentials, read from the kernel on the first call (cold path) and cached:
-     * SO_PEERCRED, SO_PEERGROUPS, SO_PEERPIDFD (-1 if unsupported), SO_PEERSEC (null if no LSM
-     * label). TCP sockets return {@link PeerCredentials#UNKNOWN}.
+     * The peer's credentials, read from the kernel on the first call (cold path, but once per
+     * connection) and cached: SO_PEERCRED, SO_PEERGROUPS, SO_PEERPIDFD (-1 if unsupported),
+     * SO_PEERSEC (null if no LSM label). TCP sockets return {@link PeerCredentials#UNKNOWN}.
+     *
+     * <p>The option values land in the receive-control area of this socket's own block (no read
+     * is in progress during the call), so no arena is opened per connection; only a group list or
+     * label longer than that scratch (ERANGE) takes a temporary arena. An option the kernel does
+     * not know (ENOPROTOOPT: SO_PEERPIDFD before Linux 6.5, SO_PEERSEC without an LSM that labels
+     * sockets) is not asked for again by any socket of this process.
      */
     public PeerCredentials peerCredentials() {
         if (credentials != null) return credentials;
         if (!unix || closed) return credentials = PeerCredentials.UNKNOWN;
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment len = a.allocate(JAVA_INT);
-            MemorySegment cred = a.allocate(12, 4);
-            len.set(JAVA_INT, 0, 12);
-            int r = Native.getsockopt(fd, Native.SOL_SOCKET, Native.SO_PEERCRED, cred, len);
-            int pid = r < 0 ? -1 : cred.get(JAVA_INT, 0);
-            int uid = r < 0 ? -1 : cred.get(JAVA_INT, 4);
-            int gid = r < 0 ? -1 : cred.get(JAVA_INT, 8);
-            int[] groups = new int[0];
-            MemorySegment buf = a.allocate(4 * 64, 4);
-            len.set(JAVA_INT, 0, (int) buf.byteSize());
-            r = Native.getsockopt(fd, Native.SOL_SOCKET, Native.SO_PEERGROUPS, buf, len);
-            if (r == -Errno.ERANGE) {
+        MemorySegment len = block.asSlice(CRED_LEN, 4);
+        MemorySegment cred = block.asSlice(CRED_UCRED, 12);
+        len.set(JAVA_INT, 0, 12);
+        int r = Native.getsockopt(fd, Native.SOL_SOCKET, Native.SO_PEERCRED, cred, len);
+        int pid = r < 0 ? -1 : cred.get(JAVA_INT, 0);
+        int uid = r < 0 ? -1 : cred.get(JAVA_INT, 4);
+        int gid = r < 0 ? -1 : cred.get(JAVA_INT, 8);
+        int[] groups = peerGroups(len);
+        int pidfd = -1;
+        if (!noPeerPidfd) {
+            MemorySegment pidfdSeg = block.asSlice(CRED_PIDFD, 4);
+            len.set(JAVA_INT, 0, 4);
+            r = Native.getsockopt(fd, Native.SOL_SOCKET, Native.SO_PEERPIDFD, pidfdSeg, len);
+            if (r == -Errno.ENOPROTOOPT) noPeerPidfd = true;
+            pidfd = r < 0 ? -1 : pidfdSeg.get(JAVA_INT, 0);
+            if (pidfd >= 0) Native.setCloseOnExec(pidfd);
+        }
+        String label = noPeerSec ? null : peerLabel(len);
+        return credentials = new PeerCredentials(pid, uid, gid, groups, pidfd, label);
+    }
+
+    // Credential scratch inside the rx control area (offsets into the block).
+    private static final int CRED_LEN = RX, CRED_UCRED = RX + 8, CRED_PIDFD = RX + 24, CRED_BUF = RX + 32;
+    /** Scratch for the group list or the label: 64 groups or a 256-byte label without ERANGE. */
+    private static final int CRED_BUF_SIZE = 256;
+
+    static {
+        if (CRED_BUF + CRED_BUF_SIZE > RX + RX_CONTROL) throw new AssertionError("credential scratch overflows rx control");
+    }
+
+    /** Set once the kernel answered ENOPROTOOPT; a benign race: every thread would learn the same. */
+    private static boolean noPeerPidfd, noPeerSec;
+
+    private int[] peerGroups(MemorySegment len) {
+        MemorySegment buf = block.asSlice(CRED_BUF, CRED_BUF_SIZE);
+        len.set(JAVA_INT, 0, CRED_BUF_SIZE);
+        int r = Native.getsockopt(fd, Native.SOL_SOCKET, Native.SO_PEERGROUPS, buf, len);
+        if (r == -Errno.ERANGE) {
+            try (Arena a = Arena.ofConfined()) {
                 buf = a.allocate(Math.max(4, len.get(JAVA_INT, 0)), 4);
                 len.set(JAVA_INT, 0, (int) buf.byteSize());
                 r = Native.getsockopt(fd, Native.SOL_SOCKET, Native.SO_PEERGROUPS, buf, len);
+                return r < 0 ? new int[0] : buf.asSlice(0, len.get(JAVA_INT, 0)).toArray(JAVA_INT);
             }
-            if (r >= 0) groups = buf.asSlice(0, len.get(JAVA_INT, 0)).toArray(JAVA_INT);
-            MemorySegment pidfdSeg = a.allocate(JAVA_INT);
-            len.set(JAVA_INT, 0, 4);
-            r = Native.getsockopt(fd, Native.SOL_SOCKET, Native.SO_PEERPIDFD, pidfdSeg, len);
-            int pidfd = r < 0 ? -1 : pidfdSeg.get(JAVA_INT, 0);
-            if (pidfd >= 0) Native.setCloseOnExec(pidfd);
-            String label = null;
-            MemorySegment sec = a.allocate(256);
-            len.set(JAVA_INT, 0, 256);
-            r = Native.getsockopt(fd, Native.SOL_SOCKET, Native.SO_PEERSEC, sec, len);
-            if (r == -Errno.ERANGE) {
+        }
+        return r < 0 ? new int[0] : buf.asSlice(0, len.get(JAVA_INT, 0)).toArray(JAVA_INT);
+    }
+
+    private String peerLabel(MemorySegment len) {
+        MemorySegment sec = block.asSlice(CRED_BUF, CRED_BUF_SIZE);
+        len.set(JAVA_INT, 0, CRED_BUF_SIZE);
+        int r = Native.getsockopt(fd, Native.SOL_SOCKET, Native.SO_PEERSEC, sec, len);
+        if (r == -Errno.ENOPROTOOPT) noPeerSec = true;
+        if (r == -Errno.ERANGE) {
+            try (Arena a = Arena.ofConfined()) {
                 sec = a.allocate(Math.max(1, len.get(JAVA_INT, 0)));
                 len.set(JAVA_INT, 0, (int) sec.byteSize());
                 r = Native.getsockopt(fd, Native.SOL_SOCKET, Native.SO_PEERSEC, sec, len);
+                return r < 0 ? null : label(sec, len.get(JAVA_INT, 0));
             }
-            if (r >= 0) {
-                int n = len.get(JAVA_INT, 0);
-                while (n > 0 && sec.get(JAVA_BYTE, n - 1) == 0) n--; // the label may carry its NUL
-                if (n > 0) label = new String(sec.asSlice(0, n).toArray(JAVA_BYTE), StandardCharsets.UTF_8);
-            }
-            return credentials = new PeerCredentials(pid, uid, gid, groups, pidfd, label);
         }
+        return r < 0 ? null : label(sec, len.get(JAVA_INT, 0));
+    }
+
+    private static String label(MemorySegment sec, int n) {
+        while (n > 0 && sec.get(JAVA_BYTE, n - 1) == 0) n--; // the label may carry its NUL
+        return n > 0 ? new String(sec.asSlice(0, n).toArray(JAVA_BYTE), StandardCharsets.UTF_8) : null;
     }
 
     /** Tests only: shrinks the receive control buffer so MSG_CTRUNC can be provoked. */

@@ -200,6 +200,36 @@ class StreamSocketTest {
         }
     }
 
+    @Test
+    void peerGroupsBeyondTheSocketsScratchAreReadInFull() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Native.getuid() == 0, "setgroups needs root");
+        String name = "omnibus-test-groups-" + ProcessHandle.current().pid();
+        try (Listener l = Listeners.unixAbstract(name)) {
+            // 100 supplementary groups: more than the 64 the socket's own scratch holds (ERANGE path).
+            String py = """
+                    import os, socket, sys
+                    os.setgroups(list(range(1000, 1100))); os.setgid(65534); os.setuid(65534)
+                    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                    s.connect('\\0%s')
+                    s.sendall(b'k')
+                    sys.stdin.read()
+                    """.formatted(name);
+            Process child = new ProcessBuilder("/usr/bin/python3", "-c", py).redirectErrorStream(true).start();
+            try (StreamSocket s = TestIo.acceptWithin(l)) {
+                TestIo.readFully(s, 1, new FdList());
+                PeerCredentials c = s.peerCredentials();
+                int[] groups = c.groups().clone();
+                Arrays.sort(groups);
+                assertArrayEquals(java.util.stream.IntStream.range(1000, 1100).toArray(), groups);
+                assertEquals(65534, c.uid());
+                assertEquals(child.pid(), c.pid());
+            } finally {
+                child.getOutputStream().close();
+                child.waitFor();
+            }
+        }
+    }
+
     private static int[] field(String status, String key) {
         for (String line : status.split("\n")) {
             if (line.startsWith(key)) {
