@@ -14,16 +14,29 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
- * The libc bindings of the transport: one downcall handle per system call, each linked with
- * {@code captureCallState("errno")} so a failure comes back as {@code -errno} instead of an exception.
+ * The kernel bindings of the transport. Every system call goes through <b>one</b> FFM downcall
+ * handle, libc's {@code syscall(2)} ({@code long syscall(long nr, ...)}, linked once with six
+ * {@code long} arguments and {@code captureCallState("errno")}), so a failure comes back as
+ * {@code -errno} instead of an exception.
  *
- * <p>Every wrapper returns the call's non-negative result, or {@code -errno} when the call returned
- * -1. The errno capture buffer is per thread (a {@link ThreadLocal} created once per thread), so the
- * wrappers are safe from any thread and allocate nothing after the first call on a thread.
- * Pointer arguments are native {@link MemorySegment}s the caller preallocated.
+ * <p>Why one handle: each distinct FFM function shape costs the JVM a generated stub class plus its
+ * method-handle forms at link time (~8 ms each, ~200 ms for the 25 shapes the transport used to link,
+ * measured in {@code docs/PERFORMANCE.md}, "start-up and memory"); one shape is linked once, and the
+ * JDK's AOT cache then covers it. The few calls that must stay libc functions — {@code set*id}
+ * (glibc applies them to every thread of the process; the raw system call changes only the calling
+ * thread) and {@code getpwnam_r} (NSS) — sit in {@link Libc}, linked on first use.
  *
- * <p>Constants are the Linux x86_64/aarch64 values from the kernel uapi headers (they agree on
- * both architectures except the epoll_event layout, handled by {@link #EPOLL_EVENT_SIZE}).
+ * <p>Every wrapper returns the call's non-negative result, or {@code -errno}. The errno capture
+ * buffer is per thread (a {@link ThreadLocal} created once per thread), so the wrappers are safe from
+ * any thread and allocate nothing after the first call on a thread. Pointer arguments are native
+ * {@link MemorySegment}s the caller preallocated and keeps alive for the call: they are passed by
+ * address, so FFM's liveness check of the segment's arena does not apply here.
+ *
+ * <p>Constants are the Linux values from the kernel uapi headers. System call numbers differ between
+ * x86_64 ({@code asm/unistd_64.h}) and the architectures on {@code asm-generic/unistd.h} (aarch64,
+ * riscv64); only the *at / 2 / p variants that both tables have are used ({@code unlinkat},
+ * {@code fchmodat}, {@code eventfd2}, {@code epoll_pwait}). The epoll_event layout differs too
+ * ({@link #EPOLL_EVENT_SIZE}).
  */
 final class Native {
     private Native() {}
@@ -52,6 +65,10 @@ final class Native {
     static final int EFD_CLOEXEC = 0x80000, EFD_NONBLOCK = 0x800;
     static final int F_GETFD = 1, F_SETFD = 2, F_GETFL = 3, F_SETFL = 4, FD_CLOEXEC = 1, O_NONBLOCK = 0x800,
             O_CLOEXEC = 0x80000;
+    /** AT_FDCWD in include/uapi/linux/fcntl.h: *at calls relative to the working directory. */
+    private static final long AT_FDCWD = -100;
+    /** sizeof(sigset_t) as the kernel wants it for epoll_pwait (_NSIG / 8). */
+    private static final long SIGSET_SIZE = 8;
 
     /** struct epoll_event is packed (12 bytes) on x86_64 only; elsewhere the u64 is 8-aligned (16 bytes). */
     static final boolean PACKED_EPOLL = System.getProperty("os.arch").matches("amd64|x86_64");
@@ -65,64 +82,71 @@ final class Native {
 
     static int cmsgSpace(int dataLen) { return CMSG_HDR + ((dataLen + 7) & ~7); }
 
+    // System call numbers: x86_64 from asm/unistd_64.h, the others from asm-generic/unistd.h.
+    private static final boolean X86_64 = PACKED_EPOLL;
+    private static final long NR_READ = X86_64 ? 0 : 63;
+    private static final long NR_WRITE = X86_64 ? 1 : 64;
+    private static final long NR_CLOSE = X86_64 ? 3 : 57;
+    private static final long NR_GETPID = X86_64 ? 39 : 172;
+    private static final long NR_SOCKET = X86_64 ? 41 : 198;
+    private static final long NR_CONNECT = X86_64 ? 42 : 203;
+    private static final long NR_SENDTO = X86_64 ? 44 : 206;
+    private static final long NR_SENDMSG = X86_64 ? 46 : 211;
+    private static final long NR_RECVMSG = X86_64 ? 47 : 212;
+    private static final long NR_SHUTDOWN = X86_64 ? 48 : 210;
+    private static final long NR_BIND = X86_64 ? 49 : 200;
+    private static final long NR_LISTEN = X86_64 ? 50 : 201;
+    private static final long NR_GETSOCKNAME = X86_64 ? 51 : 204;
+    private static final long NR_SOCKETPAIR = X86_64 ? 53 : 199;
+    private static final long NR_SETSOCKOPT = X86_64 ? 54 : 208;
+    private static final long NR_GETSOCKOPT = X86_64 ? 55 : 209;
+    private static final long NR_FCNTL = X86_64 ? 72 : 25;
+    private static final long NR_GETUID = X86_64 ? 102 : 174;
+    private static final long NR_GETGID = X86_64 ? 104 : 176;
+    private static final long NR_GETEUID = X86_64 ? 107 : 175;
+    private static final long NR_EPOLL_CTL = X86_64 ? 233 : 21;
+    private static final long NR_UNLINKAT = X86_64 ? 263 : 35;
+    private static final long NR_FCHMODAT = X86_64 ? 268 : 53;
+    private static final long NR_EPOLL_PWAIT = X86_64 ? 281 : 22;
+    private static final long NR_ACCEPT4 = X86_64 ? 288 : 242;
+    private static final long NR_EVENTFD2 = X86_64 ? 290 : 19;
+    private static final long NR_EPOLL_CREATE1 = X86_64 ? 291 : 20;
+    private static final long NR_PIPE2 = X86_64 ? 293 : 59;
+
     private static final Linker LINKER = Linker.nativeLinker();
-    private static final SymbolLookup LIBC = LINKER.defaultLookup();
     private static final MemoryLayout CAPTURE = Linker.Option.captureStateLayout();
     private static final long ERRNO_OFFSET =
             CAPTURE.byteOffset(MemoryLayout.PathElement.groupElement("errno"));
     private static final ThreadLocal<MemorySegment> ERRNO =
             ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CAPTURE));
 
-    private static MethodHandle h(String name, ValueLayout ret, MemoryLayout... args) {
-        return LINKER.downcallHandle(LIBC.find(name).orElseThrow(),
-                FunctionDescriptor.of(ret, args), Linker.Option.captureCallState("errno"));
+    /**
+     * {@code long syscall(long nr, ...)} with six variadic longs: the kernel reads as many as the call
+     * takes and ignores the rest. glibc returns -1 and sets errno for results in [-4095, -1].
+     */
+    private static final MethodHandle SYSCALL = LINKER.downcallHandle(
+            LINKER.defaultLookup().find("syscall").orElseThrow(),
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
+            Linker.Option.firstVariadicArg(1), Linker.Option.captureCallState("errno"));
+
+    private static long sys(long nr, long a, long b, long c, long d, long e, long f) {
+        MemorySegment cs = ERRNO.get();
+        long r;
+        try {
+            r = (long) SYSCALL.invokeExact(cs, nr, a, b, c, d, e, f);
+        } catch (Throwable t) {
+            throw bug(t);
+        }
+        return r < 0 ? -cs.get(JAVA_INT, ERRNO_OFFSET) : r;
     }
 
-    private static MethodHandle plain(String name, ValueLayout ret) {
-        return LINKER.downcallHandle(LIBC.find(name).orElseThrow(), FunctionDescriptor.of(ret));
+    private static long sys(long nr, long a, long b, long c) { return sys(nr, a, b, c, 0, 0, 0); }
+
+    /** The address of a native segment (NULL is 0). A heap segment here is a bug: its address is not a pointer. */
+    private static long p(MemorySegment s) {
+        if (!s.isNative()) throw new IllegalArgumentException("heap segment passed to a system call");
+        return s.address();
     }
-
-    private static final MethodHandle SOCKET = h("socket", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
-    private static final MethodHandle SOCKETPAIR = h("socketpair", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS);
-    private static final MethodHandle BIND = h("bind", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
-    private static final MethodHandle LISTEN = h("listen", JAVA_INT, JAVA_INT, JAVA_INT);
-    private static final MethodHandle ACCEPT4 = h("accept4", JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT);
-    private static final MethodHandle CONNECT = h("connect", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
-    private static final MethodHandle GETSOCKNAME = h("getsockname", JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
-    private static final MethodHandle RECVMSG = h("recvmsg", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT);
-    private static final MethodHandle SENDMSG = h("sendmsg", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT);
-    private static final MethodHandle READ = h("read", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
-    private static final MethodHandle WRITE = h("write", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
-    private static final MethodHandle SHUTDOWN = h("shutdown", JAVA_INT, JAVA_INT, JAVA_INT);
-    private static final MethodHandle CLOSE = h("close", JAVA_INT, JAVA_INT);
-    private static final MethodHandle EPOLL_CREATE1 = h("epoll_create1", JAVA_INT, JAVA_INT);
-    private static final MethodHandle EPOLL_CTL = h("epoll_ctl", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS);
-    private static final MethodHandle EPOLL_WAIT = h("epoll_wait", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
-    private static final MethodHandle EVENTFD = h("eventfd", JAVA_INT, JAVA_INT, JAVA_INT);
-    private static final MethodHandle GETSOCKOPT = h("getsockopt", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
-    private static final MethodHandle SETSOCKOPT = h("setsockopt", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
-    private static final MethodHandle FCNTL = LINKER.downcallHandle(LIBC.find("fcntl").orElseThrow(),
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT),
-            Linker.Option.firstVariadicArg(2), Linker.Option.captureCallState("errno"));
-    private static final MethodHandle UNLINK = h("unlink", JAVA_INT, ADDRESS);
-    private static final MethodHandle CHMOD = h("chmod", JAVA_INT, ADDRESS, JAVA_INT);
-    private static final MethodHandle PIPE2 = h("pipe2", JAVA_INT, ADDRESS, JAVA_INT);
-    private static final MethodHandle SENDTO = h("sendto", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT);
-    private static final MethodHandle SETGROUPS = h("setgroups", JAVA_INT, JAVA_LONG, ADDRESS);
-    private static final MethodHandle SETGID = h("setgid", JAVA_INT, JAVA_INT);
-    private static final MethodHandle SETUID = h("setuid", JAVA_INT, JAVA_INT);
-    private static final MethodHandle GETPWNAM_R =
-            h("getpwnam_r", JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS);
-    private static final MethodHandle GETUID = plain("getuid", JAVA_INT);
-    private static final MethodHandle GETGID = plain("getgid", JAVA_INT);
-    private static final MethodHandle GETEUID = plain("geteuid", JAVA_INT);
-    private static final MethodHandle GETPID = plain("getpid", JAVA_INT);
-
-    private static int errno(MemorySegment cs) { return cs.get(JAVA_INT, ERRNO_OFFSET); }
-
-    private static int ret(int r, MemorySegment cs) { return r < 0 ? -errno(cs) : r; }
-
-    private static long ret(long r, MemorySegment cs) { return r < 0 ? -errno(cs) : r; }
 
     private static RuntimeException bug(Throwable t) {
         if (t instanceof RuntimeException re) return re;
@@ -130,161 +154,132 @@ final class Native {
         return new IllegalStateException(t);
     }
 
-    static int socket(int domain, int type, int protocol) {
-        MemorySegment cs = ERRNO.get();
-        try { return ret((int) SOCKET.invokeExact(cs, domain, type, protocol), cs); } catch (Throwable t) { throw bug(t); }
-    }
+    static int socket(int domain, int type, int protocol) { return (int) sys(NR_SOCKET, domain, type, protocol); }
 
     static int socketpair(int domain, int type, int protocol, MemorySegment sv) {
-        MemorySegment cs = ERRNO.get();
-        try { return ret((int) SOCKETPAIR.invokeExact(cs, domain, type, protocol, sv), cs); } catch (Throwable t) { throw bug(t); }
+        return (int) sys(NR_SOCKETPAIR, domain, type, protocol, p(sv), 0, 0);
     }
 
-    static int bind(int fd, MemorySegment addr, int len) {
-        MemorySegment cs = ERRNO.get();
-        try { return ret((int) BIND.invokeExact(cs, fd, addr, len), cs); } catch (Throwable t) { throw bug(t); }
-    }
+    static int bind(int fd, MemorySegment addr, int len) { return (int) sys(NR_BIND, fd, p(addr), len); }
 
-    static int listen(int fd, int backlog) {
-        MemorySegment cs = ERRNO.get();
-        try { return ret((int) LISTEN.invokeExact(cs, fd, backlog), cs); } catch (Throwable t) { throw bug(t); }
-    }
+    static int listen(int fd, int backlog) { return (int) sys(NR_LISTEN, fd, backlog, 0); }
 
     static int accept4(int fd, MemorySegment addr, MemorySegment addrLen, int flags) {
-        MemorySegment cs = ERRNO.get();
-        try { return ret((int) ACCEPT4.invokeExact(cs, fd, addr, addrLen, flags), cs); } catch (Throwable t) { throw bug(t); }
+        return (int) sys(NR_ACCEPT4, fd, p(addr), p(addrLen), flags, 0, 0);
     }
 
-    static int connect(int fd, MemorySegment addr, int len) {
-        MemorySegment cs = ERRNO.get();
-        try { return ret((int) CONNECT.invokeExact(cs, fd, addr, len), cs); } catch (Throwable t) { throw bug(t); }
-    }
+    static int connect(int fd, MemorySegment addr, int len) { return (int) sys(NR_CONNECT, fd, p(addr), len); }
 
     static int getsockname(int fd, MemorySegment addr, MemorySegment addrLen) {
-        MemorySegment cs = ERRNO.get();
-        try { return ret((int) GETSOCKNAME.invokeExact(cs, fd, addr, addrLen), cs); } catch (Throwable t) { throw bug(t); }
+        return (int) sys(NR_GETSOCKNAME, fd, p(addr), p(addrLen));
     }
 
-    static long recvmsg(int fd, MemorySegment msg, int flags) {
-        MemorySegment cs = ERRNO.get();
-        try { return ret((long) RECVMSG.invokeExact(cs, fd, msg, flags), cs); } catch (Throwable t) { throw bug(t); }
-    }
+    static long recvmsg(int fd, MemorySegment msg, int flags) { return sys(NR_RECVMSG, fd, p(msg), flags); }
 
-    static long sendmsg(int fd, MemorySegment msg, int flags) {
-        MemorySegment cs = ERRNO.get();
-        try { return ret((long) SENDMSG.invokeExact(cs, fd, msg, flags), cs); } catch (Throwable t) { throw bug(t); }
-    }
+    static long sendmsg(int fd, MemorySegment msg, int flags) { return sys(NR_SENDMSG, fd, p(msg), flags); }
 
-    static long read(int fd, MemorySegment buf, long len) {
-        MemorySegment cs = ERRNO.get();
-        try { return ret((long) READ.invokeExact(cs, fd, buf, len), cs); } catch (Throwable t) { throw bug(t); }
-    }
+    static long read(int fd, MemorySegment buf, long len) { return sys(NR_READ, fd, p(buf), len); }
 
-    static long write(int fd, MemorySegment buf, long len) {
-        MemorySegment cs = ERRNO.get();
-        try { return ret((long) WRITE.invokeExact(cs, fd, buf, len), cs); } catch (Throwable t) { throw bug(t); }
-    }
+    static long write(int fd, MemorySegment buf, long len) { return sys(NR_WRITE, fd, p(buf), len); }
 
-    static int shutdown(int fd, int how) {
-        MemorySegment cs = ERRNO.get();
-        try { return ret((int) SHUTDOWN.invokeExact(cs, fd, how), cs); } catch (Throwable t) { throw bug(t); }
-    }
+    static int shutdown(int fd, int how) { return (int) sys(NR_SHUTDOWN, fd, how, 0); }
 
-    static int close(int fd) {
-        MemorySegment cs = ERRNO.get();
-        try { return ret((int) CLOSE.invokeExact(cs, fd), cs); } catch (Throwable t) { throw bug(t); }
-    }
+    static int close(int fd) { return (int) sys(NR_CLOSE, fd, 0, 0); }
 
-    static int epollCreate1(int flags) {
-        MemorySegment cs = ERRNO.get();
-        try { return ret((int) EPOLL_CREATE1.invokeExact(cs, flags), cs); } catch (Throwable t) { throw bug(t); }
-    }
+    static int epollCreate1(int flags) { return (int) sys(NR_EPOLL_CREATE1, flags, 0, 0); }
 
     static int epollCtl(int epfd, int op, int fd, MemorySegment event) {
-        MemorySegment cs = ERRNO.get();
-        try { return ret((int) EPOLL_CTL.invokeExact(cs, epfd, op, fd, event), cs); } catch (Throwable t) { throw bug(t); }
+        return (int) sys(NR_EPOLL_CTL, epfd, op, fd, p(event), 0, 0);
     }
 
+    /** epoll_wait(2) as epoll_pwait with no signal mask (asm-generic has no epoll_wait). */
     static int epollWait(int epfd, MemorySegment events, int max, int timeoutMs) {
-        MemorySegment cs = ERRNO.get();
-        try { return ret((int) EPOLL_WAIT.invokeExact(cs, epfd, events, max, timeoutMs), cs); } catch (Throwable t) { throw bug(t); }
+        return (int) sys(NR_EPOLL_PWAIT, epfd, p(events), max, timeoutMs, 0, SIGSET_SIZE);
     }
 
-    static int eventfd(int initval, int flags) {
-        MemorySegment cs = ERRNO.get();
-        try { return ret((int) EVENTFD.invokeExact(cs, initval, flags), cs); } catch (Throwable t) { throw bug(t); }
-    }
+    static int eventfd(int initval, int flags) { return (int) sys(NR_EVENTFD2, initval, flags, 0); }
 
     static int getsockopt(int fd, int level, int name, MemorySegment val, MemorySegment len) {
-        MemorySegment cs = ERRNO.get();
-        try { return ret((int) GETSOCKOPT.invokeExact(cs, fd, level, name, val, len), cs); } catch (Throwable t) { throw bug(t); }
+        return (int) sys(NR_GETSOCKOPT, fd, level, name, p(val), p(len), 0);
     }
 
     static int setsockopt(int fd, int level, int name, MemorySegment val, int len) {
-        MemorySegment cs = ERRNO.get();
-        try { return ret((int) SETSOCKOPT.invokeExact(cs, fd, level, name, val, len), cs); } catch (Throwable t) { throw bug(t); }
+        return (int) sys(NR_SETSOCKOPT, fd, level, name, p(val), len, 0);
     }
 
-    static int fcntl(int fd, int cmd, int arg) {
-        MemorySegment cs = ERRNO.get();
-        try { return ret((int) FCNTL.invokeExact(cs, fd, cmd, arg), cs); } catch (Throwable t) { throw bug(t); }
-    }
+    static int fcntl(int fd, int cmd, int arg) { return (int) sys(NR_FCNTL, fd, cmd, arg); }
 
-    static int unlink(MemorySegment path) {
-        MemorySegment cs = ERRNO.get();
-        try { return ret((int) UNLINK.invokeExact(cs, path), cs); } catch (Throwable t) { throw bug(t); }
-    }
+    static int unlink(MemorySegment path) { return (int) sys(NR_UNLINKAT, AT_FDCWD, p(path), 0); }
 
-    static int chmod(MemorySegment path, int mode) {
-        MemorySegment cs = ERRNO.get();
-        try { return ret((int) CHMOD.invokeExact(cs, path, mode), cs); } catch (Throwable t) { throw bug(t); }
-    }
+    static int chmod(MemorySegment path, int mode) { return (int) sys(NR_FCHMODAT, AT_FDCWD, p(path), mode); }
 
-    static int pipe2(MemorySegment fds, int flags) {
-        MemorySegment cs = ERRNO.get();
-        try { return ret((int) PIPE2.invokeExact(cs, fds, flags), cs); } catch (Throwable t) { throw bug(t); }
-    }
+    static int pipe2(MemorySegment fds, int flags) { return (int) sys(NR_PIPE2, p(fds), flags, 0); }
 
     static long sendto(int fd, MemorySegment buf, long len, int flags, MemorySegment addr, int addrLen) {
-        MemorySegment cs = ERRNO.get();
-        try { return ret((long) SENDTO.invokeExact(cs, fd, buf, len, flags, addr, addrLen), cs); } catch (Throwable t) { throw bug(t); }
+        return sys(NR_SENDTO, fd, p(buf), len, flags, p(addr), addrLen);
     }
 
-    static int setgroups(long size, MemorySegment list) {
-        MemorySegment cs = ERRNO.get();
-        try { return ret((int) SETGROUPS.invokeExact(cs, size, list), cs); } catch (Throwable t) { throw bug(t); }
-    }
+    static int getpid() { return (int) sys(NR_GETPID, 0, 0, 0); }
 
-    static int setgid(int gid) {
-        MemorySegment cs = ERRNO.get();
-        try { return ret((int) SETGID.invokeExact(cs, gid), cs); } catch (Throwable t) { throw bug(t); }
-    }
+    static int getuid() { return (int) sys(NR_GETUID, 0, 0, 0); }
 
-    static int setuid(int uid) {
-        MemorySegment cs = ERRNO.get();
-        try { return ret((int) SETUID.invokeExact(cs, uid), cs); } catch (Throwable t) { throw bug(t); }
-    }
+    static int getgid() { return (int) sys(NR_GETGID, 0, 0, 0); }
+
+    static int geteuid() { return (int) sys(NR_GETEUID, 0, 0, 0); }
+
+    static int setgroups(long size, MemorySegment list) { return Libc.setgroups(size, list); }
+
+    static int setgid(int gid) { return Libc.setgid(gid); }
+
+    static int setuid(int uid) { return Libc.setuid(uid); }
 
     /** getpwnam_r(3): returns 0 (result pointer set, or NULL when there is no such user) or a positive error number. */
     static int getpwnamR(MemorySegment name, MemorySegment pwd, MemorySegment buf, long bufLen, MemorySegment result) {
-        MemorySegment cs = ERRNO.get();
-        try { return (int) GETPWNAM_R.invokeExact(cs, name, pwd, buf, bufLen, result); } catch (Throwable t) { throw bug(t); }
+        return Libc.getpwnamR(name, pwd, buf, bufLen, result);
     }
 
-    static int getgid() {
-        try { return (int) GETGID.invokeExact(); } catch (Throwable t) { throw bug(t); }
-    }
+    /**
+     * The libc functions that are more than their system call, linked when first used (a bus without
+     * {@code <user>} never links them): glibc's {@code set*id} change the credentials of every thread
+     * (the raw calls only the caller's), and {@code getpwnam_r} consults NSS. Cold paths.
+     */
+    private static final class Libc {
+        private Libc() {}
 
-    static int getuid() {
-        try { return (int) GETUID.invokeExact(); } catch (Throwable t) { throw bug(t); }
-    }
+        private static final SymbolLookup LIBC = LINKER.defaultLookup();
 
-    static int geteuid() {
-        try { return (int) GETEUID.invokeExact(); } catch (Throwable t) { throw bug(t); }
-    }
+        private static MethodHandle h(String name, ValueLayout ret, MemoryLayout... args) {
+            return LINKER.downcallHandle(LIBC.find(name).orElseThrow(),
+                    FunctionDescriptor.of(ret, args), Linker.Option.captureCallState("errno"));
+        }
 
-    static int getpid() {
-        try { return (int) GETPID.invokeExact(); } catch (Throwable t) { throw bug(t); }
+        private static final MethodHandle SETGROUPS = h("setgroups", JAVA_INT, JAVA_LONG, ADDRESS);
+        private static final MethodHandle SETGID = h("setgid", JAVA_INT, JAVA_INT);
+        private static final MethodHandle SETUID = h("setuid", JAVA_INT, JAVA_INT);
+        private static final MethodHandle GETPWNAM_R =
+                h("getpwnam_r", JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS);
+
+        private static int ret(int r, MemorySegment cs) { return r < 0 ? -cs.get(JAVA_INT, ERRNO_OFFSET) : r; }
+
+        static int setgroups(long size, MemorySegment list) {
+            MemorySegment cs = ERRNO.get();
+            try { return ret((int) SETGROUPS.invokeExact(cs, size, list), cs); } catch (Throwable t) { throw bug(t); }
+        }
+
+        static int setgid(int gid) {
+            MemorySegment cs = ERRNO.get();
+            try { return ret((int) SETGID.invokeExact(cs, gid), cs); } catch (Throwable t) { throw bug(t); }
+        }
+
+        static int setuid(int uid) {
+            MemorySegment cs = ERRNO.get();
+            try { return ret((int) SETUID.invokeExact(cs, uid), cs); } catch (Throwable t) { throw bug(t); }
+        }
+
+        static int getpwnamR(MemorySegment name, MemorySegment pwd, MemorySegment buf, long bufLen, MemorySegment result) {
+            MemorySegment cs = ERRNO.get();
+            try { return (int) GETPWNAM_R.invokeExact(cs, name, pwd, buf, bufLen, result); } catch (Throwable t) { throw bug(t); }
+        }
     }
 
     /** Sets or clears O_NONBLOCK; returns 0 or -errno. */
