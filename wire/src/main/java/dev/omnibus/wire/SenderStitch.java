@@ -51,21 +51,26 @@ public final class SenderStitch {
         MemorySegment src = m.segment();
         long off = m.offset();
         boolean big = m.bigEndian();
-        // endianness, type, flags, version, body length, serial: unchanged
-        MemorySegment.copy(src, off, dst, dstOff, 12);
-        long q = Protocol.FIXED_HEADER_LENGTH;
+        // Kept fields are copied in runs: fields adjacent in the source (nothing dropped between
+        // them) go in one copy with their padding, which validation proved zero. The fixed header
+        // opens the first run (its field-array length is rewritten at the end), so a message
+        // without SENDER or unknown fields is one copy plus the new SENDER field.
+        long runStart = off;
+        long runEnd = off + Protocol.FIXED_HEADER_LENGTH;
+        long q = 0;
         for (int i = 0; i < m.fieldCount(); i++) {
             int code = m.fieldCodeAt(i);
             if (code == Protocol.FIELD_SENDER) {
                 continue;
             }
-            q = align8(q);
             long start = m.fieldStructStart(code);
-            long n = m.fieldValueEnd(code) - start;
-            zeroLastWord(dst, dstOff, q + n);
-            MemorySegment.copy(src, start, dst, dstOff + q, n);
-            q += n;
+            if (start != off + align8(runEnd - off)) {
+                q = copyRun(src, runStart, runEnd, dst, dstOff, q);
+                runStart = start;
+            }
+            runEnd = m.fieldValueEnd(code);
         }
+        q = copyRun(src, runStart, runEnd, dst, dstOff, q);
         q = align8(q);
         long p = dstOff + q;
         long end = q + 8 + senderUtf8.length + 1;
@@ -77,6 +82,15 @@ public final class SenderStitch {
         dst.set(JAVA_BYTE, dstOff + end - 1, (byte) 0);
         WireBytes.putI32(dst, dstOff + 12, (int) (end - Protocol.FIXED_HEADER_LENGTH), big);
         return (int) align8(end);
+    }
+
+    /** Copies {@code src[from, to)} to the 8-aligned {@code q}; returns the end of what it wrote. */
+    private static long copyRun(MemorySegment src, long from, long to, MemorySegment dst, long dstOff, long q) {
+        q = align8(q);
+        long n = to - from;
+        zeroLastWord(dst, dstOff, q + n);
+        MemorySegment.copy(src, from, dst, dstOff + q, n);
+        return q + n;
     }
 
     private static final ValueLayout.OfInt LE_INT =
