@@ -67,12 +67,13 @@ final class Connection implements EventHandler {
             if (closed) return;
         }
         if (events == 0 || (events & ~EventLoop.WRITABLE) != 0) {
-            readSome();
+            readSome(events);
         }
     }
 
-    private void readSome() {
+    private void readSome(int events) {
         long budget = READ_BUDGET;
+        boolean drained = false;
         while (!closed) {
             if (out.pendingBytes() > bus.limits().get(Limit.MAX_OUTGOING_BYTES)) {
                 // Back-pressure: a peer that does not read what the bus owes it (driver replies it
@@ -81,16 +82,29 @@ final class Connection implements EventHandler {
                 return;
             }
             if (in.size() > 0 && !processInput()) return;
+            if (drained) {
+                in.shrinkIfIdle();
+                watchPendingFds();
+                return;
+            }
             if (budget <= 0) {
                 bus.loop.markReady(this);
                 return;
             }
             long want = Math.max(4096, needed - in.size());
             in.ensureFree(want);
-            long n = socket.read(in.segment(), in.end, in.free(), inFds);
+            long asked = in.free();
+            long n = socket.read(in.segment(), in.end, asked, inFds);
             if (n > 0) {
                 in.end += n;
                 budget -= n;
+                // Skip the read that would only return EAGAIN (one syscall per wake-up): a short
+                // read without fds empties an AF_UNIX or TCP stream's queue (the kernel stops
+                // early only at an fd-carrying or, with SO_PASSCRED, credential boundary), and data
+                // arriving later is a new edge. Only in a turn woken by plain readability: a
+                // hang-up reported with it must still be read as EOF, and a resumed turn (events
+                // 0) has no edge to rely on.
+                drained = events == EventLoop.READABLE && n < asked && inFds.size() == 0;
                 if (inFds.size() > 0) {
                     if (!fdsNegotiated) {
                         inFds.closeAll();
