@@ -47,11 +47,38 @@ omnibus_ensure_built() {
 
 # JVM options for a long-running system daemon: small heap, serial GC (one bus thread,
 # nothing to gain from parallel collectors on 2 cores), native access for java.lang.foreign.
+# JVM log output (warnings, AOT cache errors) goes to stderr: stdout carries the bus address.
+# No -Xshare:auto: it is the default, and naming it makes -XX:AOTCacheOutput refuse to start.
+# Figures behind each choice: docs/PERFORMANCE.md, "start-up and memory".
 OMNIBUS_DAEMON_JVM_OPTS=(
   --enable-native-access=ALL-UNNAMED
   -XX:+UseSerialGC
   -Xms16m
   -XX:-UsePerfData
-  -Xshare:auto
   -XX:TieredStopAtLevel=4
+  -Xlog:disable
+  -Xlog:all=warning:stderr
 )
+
+# Sets OMNIBUS_AOT_OPTS to the JVM options that use the JDK 25 AOT cache of the daemon jar $1
+# (${1%.jar}.aot, JEP 483/514): -XX:AOTCache=... when the cache was trained for this very jar
+# (size, mtime) and this JVM, per its .stamp file; otherwise empty, and a training run
+# (bin/lib/aot-train.sh) is started fully detached so that the next start finds the cache. The
+# daemon starts the same either way, only slower without the cache. OMNIBUS_AOT=0 turns it off.
+omnibus_aot_opts() {
+  local jar=$1 cache="${1%.jar}.aot" want
+  OMNIBUS_AOT_OPTS=()
+  [ "${OMNIBUS_AOT:-1}" != 0 ] || return 0
+  want="$JAVA $(stat -c '%s %Y' "$jar" 2>/dev/null)" || return 0
+  if [ -f "$cache" ] && [ -r "$cache.stamp" ] && [ "$(cat "$cache.stamp" 2>/dev/null)" = "$want" ]; then
+    OMNIBUS_AOT_OPTS=("-XX:AOTCache=$cache")
+    return 0
+  fi
+  # Training needs a writable directory and dbus-send (the client that drives it).
+  [ -w "$(dirname "$cache")" ] && command -v dbus-send >/dev/null 2>&1 || return 0
+  # Double fork + setsid: not our child (the JVM exec'd in our place would inherit it), not in our
+  # session, and no fd of ours held open (dbus-run-session reads our stdout until end-of-file).
+  ( setsid "$OMNIBUS_ROOT/bin/lib/aot-train.sh" "$jar" "$cache" "$JAVA" "${OMNIBUS_DAEMON_JVM_OPTS[@]}" \
+      </dev/null >/dev/null 2>&1 9>&- & ) </dev/null >/dev/null 2>&1
+  return 0
+}
