@@ -195,8 +195,8 @@ public final class StreamSocket implements AutoCloseable {
             len.set(JAVA_INT, 0, 4);
             r = Native.getsockopt(fd, Native.SOL_SOCKET, Native.SO_PEERPIDFD, pidfdSeg, len);
             if (r == -Errno.ENOPROTOOPT) noPeerPidfd = true;
+            // No FD_CLOEXEC to set: the kernel makes every pidfd close-on-exec.
             pidfd = r < 0 ? -1 : pidfdSeg.get(JAVA_INT, 0);
-            if (pidfd >= 0) Native.setCloseOnExec(pidfd);
         }
         String label = noPeerSec ? null : peerLabel(len);
         return credentials = new PeerCredentials(pid, uid, gid, groups, pidfd, label);

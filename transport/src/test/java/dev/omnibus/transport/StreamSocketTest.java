@@ -192,6 +192,12 @@ class StreamSocketTest {
                 assertArrayEquals(expected, groups);
                 assertTrue(c.pidfd() >= 0, "kernel >= 6.5 has SO_PEERPIDFD");
                 assertTrue(Files.exists(Path.of("/proc/self/fd/" + c.pidfd())));
+                // The kernel creates pidfds close-on-exec (O_CLOEXEC = 02000000 in fdinfo's octal
+                // flags), so no fcntl is needed per connection.
+                String info = Files.readString(Path.of("/proc/self/fdinfo/" + c.pidfd()));
+                long flags = Long.parseLong(info.lines().filter(line -> line.startsWith("flags:")).findFirst()
+                        .orElseThrow().substring(6).trim(), 8);
+                assertTrue((flags & 02000000) != 0, info);
                 if (Native.getuid() == 0) assertEquals(65534, c.uid());
             } finally {
                 child.getOutputStream().close();

@@ -36,12 +36,18 @@ public final class Signature {
 
     /** True when {@code s} is a valid signature. */
     public static boolean isValid(String s) {
+        if (basicOrVariantCodes(s)) {
+            return true;
+        }
         byte[] b = ascii(s);
         return b != null && validate(MemorySegment.ofArray(b), 0, b.length) == WireError.OK;
     }
 
     /** True when {@code s} is a valid signature of exactly one complete type (e.g. "a{sv}", not "ii"). */
     public static boolean isSingleCompleteType(String s) {
+        if (s.length() == 1 && basicOrVariantCodes(s)) {
+            return true;
+        }
         byte[] b = ascii(s);
         return b != null && validateSingle(MemorySegment.ofArray(b), 0, b.length) == WireError.OK;
     }
@@ -235,6 +241,24 @@ public final class Signature {
                 return p;
             }
         }
+    }
+
+    /**
+     * True when {@code s} is at most 255 codes, each a basic type or 'v': every such sequence is a
+     * valid signature of that many complete types. Spares the bus's own messages ("s", "sss",
+     * variants of "s"/"u"/"o") a byte copy and the full check.
+     */
+    private static boolean basicOrVariantCodes(String s) {
+        if (s.length() > Protocol.MAX_SIGNATURE_LENGTH) {
+            return false;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c > 0x7f || (c != 'v' && !isBasic(c))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static byte[] ascii(String s) {

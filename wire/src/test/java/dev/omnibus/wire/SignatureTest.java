@@ -102,4 +102,15 @@ class SignatureTest {
         WireException e = assertThrows(WireException.class, () -> Signature.parse("a{vs}"));
         assertTrue(e.getMessage().contains("dict entry key is not a basic type"), e.getMessage());
     }
+
+    /** The String shortcuts (runs of basic codes and 'v') agree with the full check on bytes. */
+    @net.jqwik.api.Property(tries = 2000)
+    void stringChecksAgreeWithTheSegmentValidator(
+            @net.jqwik.api.ForAll @net.jqwik.api.constraints.Chars({'y', 's', 'o', 'g', 'v', 'h', 'a', '(', ')', '{', '}', 'z'})
+            @net.jqwik.api.constraints.StringLength(max = 6) String s) {
+        byte[] b = s.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        java.lang.foreign.MemorySegment m = java.lang.foreign.MemorySegment.ofArray(b);
+        assertEquals(Signature.validate(m, 0, b.length) == WireError.OK, Signature.isValid(s), s);
+        assertEquals(Signature.validateSingle(m, 0, b.length) == WireError.OK, Signature.isSingleCompleteType(s), s);
+    }
 }
