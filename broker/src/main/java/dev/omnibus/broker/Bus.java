@@ -126,9 +126,10 @@ public final class Bus {
         c.authTimer = loop.schedule(TimeUnit.MILLISECONDS.toNanos(limits().get(Limit.AUTH_TIMEOUT)), () -> {
             if (!c.authenticated && !c.closed) disconnect(c, "authentication timed out");
         });
+        // No read now: adding an fd that already has bytes queued to epoll reports it ready at once
+        // (edge-triggered too), so a read here would only return EAGAIN for a client that has not
+        // written yet (one syscall per connection).
         loop.register(s.fd(), EventLoop.READABLE, c);
-        // Bytes may already be waiting (edge-triggered registration reports them, but read now to be sure).
-        c.onReady(0);
     }
 
     private dev.omnibus.wire.SaslCookieSource cookieSource;
