@@ -147,7 +147,10 @@ public final class ConfigLoader {
     }
 
     private static SAXParser newParser() throws ParserConfigurationException, SAXException {
-        SAXParserFactory f = SAXParserFactory.newInstance();
+        // The JDK's own parser, without newInstance()'s lookup (system property, jaxp.properties,
+        // ServiceLoader scan of the class path): a config file must not parse differently because
+        // of a jar on the class path, and the lookup is start-up time spent for nothing.
+        SAXParserFactory f = SAXParserFactory.newDefaultInstance();
         f.setNamespaceAware(false);
         f.setValidating(false);
         // The DOCTYPE names http://www.freedesktop.org/...busconfig.dtd: never fetch it.
