@@ -61,6 +61,8 @@ public final class MessageView {
     /** Known field codes in wire order. */
     private final int[] fieldOrder = new int[FIELDS];
     private int fieldCount;
+    /** Bit {@code code} set for each known field present: duplicate and presence checks in O(1). */
+    private int present;
     private final String[] cache = new String[FIELDS];
 
     private int error;
@@ -109,6 +111,7 @@ public final class MessageView {
         Arrays.fill(fieldLen, 0);
         Arrays.fill(cache, null);
         fieldCount = 0;
+        present = 0;
         replySerial = 0;
         unixFds = 0;
         type = 0;
@@ -226,7 +229,7 @@ public final class MessageView {
                 if (sigLen != 1 || WireBytes.u8(seg, sig + 1) != FIELD_TYPE[code]) {
                     return fail(WireError.BAD_HEADER_FIELD_TYPE, sig + 1, code);
                 }
-                if (fieldOff[code] != -1 || fieldStart(code)) {
+                if ((present & 1 << code) != 0) {
                     return fail(WireError.DUPLICATE_HEADER_FIELD, start, code);
                 }
             }
@@ -263,7 +266,7 @@ public final class MessageView {
         if (head >>> 8 != (1 | t << 8)) {
             return NOT_FAST;
         }
-        if (fieldOff[code] != -1 || fieldStart(code)) {
+        if ((present & 1 << code) != 0) {
             return failFast(WireError.DUPLICATE_HEADER_FIELD, start, code);
         }
         long v = start + 4;
@@ -309,19 +312,11 @@ public final class MessageView {
         return -1;
     }
 
-    private boolean fieldStart(int code) {
-        for (int i = 0; i < fieldCount; i++) {
-            if (fieldOrder[i] == code) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     private void recordField(int code, long start, long valuePos, long end) {
         fieldStart[code] = start;
         fieldEnd[code] = end;
         fieldOrder[fieldCount++] = code;
+        present |= 1 << code;
         switch (FIELD_TYPE[code]) {
             case 'u' -> {
                 long v = WireBytes.u32(seg, WireBytes.align(off, valuePos, 4), big);
@@ -421,7 +416,7 @@ public final class MessageView {
     }
 
     private boolean has(int code) {
-        return fieldStart(code);
+        return (present & 1 << code) != 0;
     }
 
     /** The result of the last wrap. */
