@@ -168,16 +168,10 @@ class StreamSocketTest {
         try (Listener l = Listeners.unixAbstract(name)) {
             // The child drops to uid/gid 65534 with three extra groups when it can (root), so uid,
             // gid and groups differ from ours; then connects and waits for stdin to close.
-            String py = """
-                    import os, socket, sys
+            Process child = connectingChild(name, """
                     if os.getuid() == 0:
                         os.setgroups([4, 24, 27]); os.setgid(65534); os.setuid(65534)
-                    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-                    s.connect('\\0%s')
-                    s.sendall(b'k')
-                    sys.stdin.read()
-                    """.formatted(name);
-            Process child = new ProcessBuilder("/usr/bin/python3", "-c", py).redirectErrorStream(true).start();
+                    """);
             try (StreamSocket s = TestIo.acceptWithin(l)) {
                 TestIo.readFully(s, 1, new FdList());
                 PeerCredentials c = s.peerCredentials();
@@ -212,15 +206,8 @@ class StreamSocketTest {
         String name = "omnibus-test-groups-" + ProcessHandle.current().pid();
         try (Listener l = Listeners.unixAbstract(name)) {
             // 100 supplementary groups: more than the 64 the socket's own scratch holds (ERANGE path).
-            String py = """
-                    import os, socket, sys
-                    os.setgroups(list(range(1000, 1100))); os.setgid(65534); os.setuid(65534)
-                    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-                    s.connect('\\0%s')
-                    s.sendall(b'k')
-                    sys.stdin.read()
-                    """.formatted(name);
-            Process child = new ProcessBuilder("/usr/bin/python3", "-c", py).redirectErrorStream(true).start();
+            Process child = connectingChild(name,
+                    "os.setgroups(list(range(1000, 1100))); os.setgid(65534); os.setuid(65534)\n");
             try (StreamSocket s = TestIo.acceptWithin(l)) {
                 TestIo.readFully(s, 1, new FdList());
                 PeerCredentials c = s.peerCredentials();
@@ -234,6 +221,20 @@ class StreamSocketTest {
                 child.waitFor();
             }
         }
+    }
+
+    /**
+     * A python child that runs {@code prelude} (top-level statements; os, socket and sys are
+     * imported), connects to the abstract socket {@code name}, sends one byte and waits for its
+     * stdin to close.
+     */
+    private static Process connectingChild(String name, String prelude) throws java.io.IOException {
+        String py = "import os, socket, sys\n" + prelude
+                + "s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)\n"
+                + "s.connect('\\0" + name + "')\n"
+                + "s.sendall(b'k')\n"
+                + "sys.stdin.read()\n";
+        return new ProcessBuilder("/usr/bin/python3", "-c", py).redirectErrorStream(true).start();
     }
 
     private static int[] field(String status, String key) {
