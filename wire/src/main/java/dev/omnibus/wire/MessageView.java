@@ -63,6 +63,8 @@ public final class MessageView {
     private int fieldCount;
     /** Bit {@code code} set for each known field present: duplicate and presence checks in O(1). */
     private int present;
+    /** Bit {@code code} set for each name field the fast path already validated. */
+    private int namesValid;
     private final String[] cache = new String[FIELDS];
 
     private int error;
@@ -112,6 +114,7 @@ public final class MessageView {
         Arrays.fill(cache, null);
         fieldCount = 0;
         present = 0;
+        namesValid = 0;
         replySerial = 0;
         unixFds = 0;
         type = 0;
@@ -289,12 +292,19 @@ public final class MessageView {
             if (WireBytes.u8(seg, str + len) != 0) {
                 return failFast(WireError.STRING_NOT_TERMINATED, str + len, code);
             }
-            int u = Utf8.check(seg, str, len);
-            if (u != WireError.OK) {
-                return failFast(u, str, code);
-            }
-            if (t == 'o' && !Names.isValidObjectPath(seg, str, (int) len)) {
-                return failFast(WireError.BAD_OBJECT_PATH_VALUE, str, code);
+            // A valid name or path is ASCII without NUL, so passing its name rule settles UTF-8 too
+            // and checkFields need not test it again. Otherwise UTF-8 is checked first, as on the
+            // general path, so that the error reported is the same.
+            if (isValidName(code, str, len)) {
+                namesValid |= 1 << code;
+            } else {
+                int u = Utf8.check(seg, str, len);
+                if (u != WireError.OK) {
+                    return failFast(u, str, code);
+                }
+                if (t == 'o') {
+                    return failFast(WireError.BAD_OBJECT_PATH_VALUE, str, code);
+                }
             }
             end = str + len + 1;
         } else {
@@ -305,6 +315,27 @@ public final class MessageView {
         }
         recordField(code, start, v, end);
         return end;
+    }
+
+    /** The name rule of a known string or path field (spec "Valid Names"), applied to its bytes. */
+    private boolean isValidName(int code, long str, long len) {
+        if (len > Integer.MAX_VALUE) {
+            return false;
+        }
+        int n = (int) len;
+        return switch (code) {
+            case Protocol.FIELD_PATH -> Names.isValidObjectPath(seg, str, n);
+            case Protocol.FIELD_INTERFACE -> Names.isValidInterfaceName(seg, str, n);
+            case Protocol.FIELD_MEMBER -> Names.isValidMemberName(seg, str, n);
+            case Protocol.FIELD_ERROR_NAME -> Names.isValidErrorName(seg, str, n);
+            case Protocol.FIELD_DESTINATION, Protocol.FIELD_SENDER -> Names.isValidBusName(seg, str, n);
+            default -> false;
+        };
+    }
+
+    /** Whether the fast path already found field {@code code}'s name valid. */
+    private boolean nameChecked(int code) {
+        return (namesValid & 1 << code) != 0;
     }
 
     private long failFast(int code, long at, int field) {
@@ -347,7 +378,7 @@ public final class MessageView {
         }
         if ((o = fieldOff[Protocol.FIELD_INTERFACE]) >= 0) {
             int l = fieldLen[Protocol.FIELD_INTERFACE];
-            if (!Names.isValidInterfaceName(seg, o, l)) {
+            if (!nameChecked(Protocol.FIELD_INTERFACE) && !Names.isValidInterfaceName(seg, o, l)) {
                 return fail(WireError.BAD_INTERFACE, o, Protocol.FIELD_INTERFACE);
             }
             if (WireBytes.equalsAscii(seg, o, l, Protocol.LOCAL_INTERFACE)) {
@@ -355,18 +386,22 @@ public final class MessageView {
             }
         }
         if ((o = fieldOff[Protocol.FIELD_MEMBER]) >= 0
+                && !nameChecked(Protocol.FIELD_MEMBER)
                 && !Names.isValidMemberName(seg, o, fieldLen[Protocol.FIELD_MEMBER])) {
             return fail(WireError.BAD_MEMBER, o, Protocol.FIELD_MEMBER);
         }
         if ((o = fieldOff[Protocol.FIELD_ERROR_NAME]) >= 0
+                && !nameChecked(Protocol.FIELD_ERROR_NAME)
                 && !Names.isValidErrorName(seg, o, fieldLen[Protocol.FIELD_ERROR_NAME])) {
             return fail(WireError.BAD_ERROR_NAME, o, Protocol.FIELD_ERROR_NAME);
         }
         if ((o = fieldOff[Protocol.FIELD_DESTINATION]) >= 0
+                && !nameChecked(Protocol.FIELD_DESTINATION)
                 && !Names.isValidBusName(seg, o, fieldLen[Protocol.FIELD_DESTINATION])) {
             return fail(WireError.BAD_DESTINATION, o, Protocol.FIELD_DESTINATION);
         }
         if ((o = fieldOff[Protocol.FIELD_SENDER]) >= 0
+                && !nameChecked(Protocol.FIELD_SENDER)
                 && !Names.isValidBusName(seg, o, fieldLen[Protocol.FIELD_SENDER])) {
             return fail(WireError.BAD_SENDER, o, Protocol.FIELD_SENDER);
         }

@@ -217,6 +217,24 @@ class MessageViewTest {
                 List.of(f(1, "o", new ObjectPath("/")), f(2, "s", Protocol.LOCAL_INTERFACE), f(3, "s", "M")), "", List.of()), "Local");
     }
 
+    /** Which error a bad name reports does not depend on the header-field fast path. */
+    @Test
+    void badUtf8InANameIsReportedAsUtf8AndAnInvalidNameAfterLaterFieldErrors() {
+        byte[] m = raw(false, Protocol.METHOD_CALL, 0, 1,
+                List.of(f(1, "o", new ObjectPath("/")), f(2, "s", "a.bc"), f(3, "s", "M")), "", List.of());
+        m[Msgs.indexOf(m, "a.bc".getBytes(StandardCharsets.US_ASCII)) + 2] = (byte) 0xc0; // overlong lead byte
+        rejects(WireError.BAD_UTF8, m, "INTERFACE");
+        byte[] p = raw(false, Protocol.METHOD_CALL, 0, 1,
+                List.of(f(1, "o", new ObjectPath("/ab")), f(3, "s", "M")), "", List.of());
+        p[Msgs.indexOf(p, "/ab".getBytes(StandardCharsets.US_ASCII)) + 1] = (byte) 0xff;
+        rejects(WireError.BAD_UTF8, p, "PATH");
+        // The invalid interface name comes first, but the duplicate MEMBER is found while parsing,
+        // before names are judged.
+        rejects(WireError.DUPLICATE_HEADER_FIELD, raw(false, Protocol.METHOD_CALL, 0, 1,
+                List.of(f(1, "o", new ObjectPath("/")), f(2, "s", "nodot"), f(3, "s", "M"), f(3, "s", "N")),
+                "", List.of()), "MEMBER");
+    }
+
     @Test
     void rejectsBodyWithoutSignatureAndBodyLongerThanSignature() {
         byte[] m = call(false, "i", List.of(1));
