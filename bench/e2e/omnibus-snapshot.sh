@@ -15,4 +15,6 @@ opts=("${OMNIBUS_DAEMON_JVM_OPTS[@]}")
 if [[ ${OMNIBUS_JVM_OPTS:-} == *-XX:AOTCache* ]]; then
     for i in "${!opts[@]}"; do [[ ${opts[$i]} == -Xshare:auto ]] && unset 'opts[i]'; done
 fi
-exec "$JAVA" "${opts[@]}" ${OMNIBUS_JVM_OPTS:-} -cp "$jar" dev.omnibus.daemon.Main "$@"
+# The same AOT cache handling as the launcher: trained (detached) for the snapshot on first use.
+omnibus_aot_opts "$jar"
+exec "$JAVA" "${opts[@]}" "${OMNIBUS_AOT_OPTS[@]}" ${OMNIBUS_JVM_OPTS:-} -cp "$jar" dev.omnibus.daemon.Main "$@"
