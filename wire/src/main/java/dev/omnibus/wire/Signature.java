@@ -224,23 +224,9 @@ public final class Signature {
         }
     }
 
-    /** As {@link #skipType(MemorySegment, long)} over a byte array. */
+    /** As {@link #skipType(MemorySegment, long)} over a byte array (the writer's signature; cold). */
     static int skipType(byte[] sig, int p) {
-        int depth = 0;
-        while (true) {
-            int c = sig[p++];
-            if (c == 'a') {
-                continue;
-            }
-            if (c == '(' || c == '{') {
-                depth++;
-            } else if (c == ')' || c == '}') {
-                depth--;
-            }
-            if (depth == 0) {
-                return p;
-            }
-        }
+        return (int) skipType(MemorySegment.ofArray(sig), p);
     }
 
     /**
