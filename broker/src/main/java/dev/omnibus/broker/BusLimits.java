@@ -38,4 +38,13 @@ public final class BusLimits {
 
     @Override public boolean equals(Object o) { return o instanceof BusLimits b && Arrays.equals(values, b.values); }
     @Override public int hashCode() { return Arrays.hashCode(values); }
+
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder("BusLimits{");
+        for (Limit l : Limit.values()) {
+            sb.append(l.ordinal() == 0 ? "" : ", ").append(l.configName()).append('=').append(values[l.ordinal()]);
+        }
+        return sb.append('}').toString();
+    }
 }

@@ -2,7 +2,8 @@ package dev.omnibus.broker;
 
 /**
  * The limits a bus configuration can set, by their dbus-daemon names ({@code <limit name="...">},
- * man dbus-daemon). Times are milliseconds, sizes bytes. Each constant carries dbus-daemon's built-in
+ * man dbus-daemon): the one table both the bus (what it enforces) and the daemon's config loader
+ * (what a file may say) use. Times are milliseconds, sizes bytes. Each constant carries dbus-daemon's built-in
  * default (what system.conf keeps) and Debian's session.conf value.
  */
 public enum Limit {

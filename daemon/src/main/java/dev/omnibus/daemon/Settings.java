@@ -3,9 +3,7 @@ package dev.omnibus.daemon;
 import dev.omnibus.broker.Activator;
 import dev.omnibus.broker.BusLimits;
 import dev.omnibus.broker.BusSettings;
-import dev.omnibus.broker.Limit;
 import dev.omnibus.daemon.config.BusConfig;
-import dev.omnibus.daemon.config.BusLimit;
 import dev.omnibus.transport.Posix;
 import dev.omnibus.wire.SaslServer;
 import java.util.EnumSet;
@@ -16,11 +14,7 @@ final class Settings {
     private Settings() {}
 
     static BusSettings from(BusConfig config, String guid, Activator activator, boolean systemdActivation) {
-        BusLimits limits = BusLimits.system();
-        for (Limit l : Limit.values()) {
-            BusLimit c = BusLimit.byConfigName(l.configName());
-            if (c != null) limits = limits.with(l, config.limits().get(c));
-        }
+        BusLimits limits = config.limits();
         long owner = Posix.geteuid();
         return new BusSettings(config.type(), guid, limits, mechanisms(config), config.allowAnonymous(), owner,
                 new ConfigPolicy(config.policyRules(), owner, UserDatabase.load()), activator, systemdActivation);

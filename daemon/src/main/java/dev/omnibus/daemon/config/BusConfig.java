@@ -1,5 +1,7 @@
 package dev.omnibus.daemon.config;
 
+import dev.omnibus.broker.BusLimits;
+
 import java.nio.file.Path;
 import java.util.List;
 

@@ -1,5 +1,8 @@
 package dev.omnibus.daemon.config;
 
+import dev.omnibus.broker.Limit;
+import dev.omnibus.broker.BusLimits;
+
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -38,6 +41,14 @@ import org.xml.sax.helpers.DefaultHandler;
  * be shared; each {@link #load} call is confined to its calling thread (main or reload thread).
  */
 public final class ConfigLoader {
+    /**
+     * Limit names dbus-daemon 1.14 accepts but which only apply to its experimental Containers1
+     * interface; Omnibus accepts and ignores them so that such configs still load.
+     */
+    static final java.util.Set<String> IGNORED_LIMITS = java.util.Set.of(
+            "max_containers", "max_containers_per_user", "max_container_metadata_bytes",
+            "max_connections_per_container");
+
 
     private static final Set<String> TEXT_ELEMENTS = Set.of(
             "user", "type", "listen", "auth", "pidfile", "servicedir", "servicehelper", "include", "includedir");
@@ -88,7 +99,7 @@ public final class ConfigLoader {
     /** Loads a top-level configuration file and everything it includes. */
     public BusConfig loadFile(Path file) throws ConfigException {
         Path top = file.toAbsolutePath().normalize();
-        Acc acc = new Acc(BusLimits.DEFAULTS);
+        Acc acc = new Acc(BusLimits.system());
         parseFile(top, acc, new ArrayDeque<>());
         if (acc.listen.isEmpty()) {
             throw new ConfigException(top, 0, "Configuration file needs one or more <listen> elements giving addresses");
@@ -468,8 +479,8 @@ public final class ConfigLoader {
 
         private void limit(Frame f, String text) throws SAXException {
             String name = f.attributes.get("name");
-            BusLimit limit = BusLimit.byConfigName(name);
-            boolean ignored = BusLimit.IGNORED_NAMES.contains(name);
+            Limit limit = Limit.byConfigName(name);
+            boolean ignored = IGNORED_LIMITS.contains(name);
             if (limit == null && !ignored) {
                 throw fail(f.line, "There is no limit called \"" + name + "\"");
             }

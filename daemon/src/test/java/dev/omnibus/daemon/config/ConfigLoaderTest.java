@@ -1,5 +1,8 @@
 package dev.omnibus.daemon.config;
 
+import dev.omnibus.broker.Limit;
+import dev.omnibus.broker.BusLimits;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -68,7 +71,7 @@ class ConfigLoaderTest {
         assertFalse(c.fork() || c.keepUmask() || c.syslog() || c.allowAnonymous());
         assertNull(c.type());
         assertTrue(c.authMechanisms().isEmpty());
-        assertEquals(BusLimits.DEFAULTS, c.limits());
+        assertEquals(BusLimits.system(), c.limits());
     }
 
     @Test
@@ -124,27 +127,27 @@ class ConfigLoaderTest {
                 <limit name="auth_timeout"> 1000 </limit>
                 <limit name="max_message_size">99999999999</limit>
                 <limit name="max_containers">5</limit>""");
-        assertEquals(99999999999L, c.limits().get(BusLimit.MAX_MESSAGE_SIZE), "last wins, long range");
-        assertEquals(1000, c.limits().get(BusLimit.AUTH_TIMEOUT));
-        assertEquals(512, c.limits().get(BusLimit.MAX_NAMES_PER_CONNECTION));
+        assertEquals(99999999999L, c.limits().get(Limit.MAX_MESSAGE_SIZE), "last wins, long range");
+        assertEquals(1000, c.limits().get(Limit.AUTH_TIMEOUT));
+        assertEquals(512, c.limits().get(Limit.MAX_NAMES_PER_CONNECTION));
     }
 
     @Test
     void acceptsEveryDbusLimitName() throws Exception {
         StringBuilder sb = new StringBuilder();
-        for (BusLimit l : BusLimit.values()) {
+        for (Limit l : Limit.values()) {
             sb.append("<limit name=\"").append(l.configName()).append("\">").append(l.ordinal() + 1).append("</limit>\n");
         }
         BusConfig c = load(sb.toString());
-        for (BusLimit l : BusLimit.values()) {
+        for (Limit l : Limit.values()) {
             assertEquals(l.ordinal() + 1, c.limits().get(l), l.configName());
         }
     }
 
     @Test
     void limitValueIsReadLikeStrtol() throws Exception {
-        assertEquals(5, load("<limit name=\"auth_timeout\">5x</limit>").limits().get(BusLimit.AUTH_TIMEOUT));
-        assertEquals(0, load("<limit name=\"auth_timeout\">0</limit>").limits().get(BusLimit.AUTH_TIMEOUT));
+        assertEquals(5, load("<limit name=\"auth_timeout\">5x</limit>").limits().get(Limit.AUTH_TIMEOUT));
+        assertEquals(0, load("<limit name=\"auth_timeout\">0</limit>").limits().get(Limit.AUTH_TIMEOUT));
     }
 
     @Test
@@ -261,7 +264,7 @@ class ConfigLoaderTest {
                 <policy context="default"><allow own="c"/></policy>""");
         assertEquals("inner", c.type());
         assertEquals(List.of("unix:path=/tmp/x", "unix:path=/tmp/inner"), c.listen());
-        assertEquals(10, c.limits().get(BusLimit.MAX_MESSAGE_SIZE), "limits of included files apply (checked)");
+        assertEquals(10, c.limits().get(Limit.MAX_MESSAGE_SIZE), "limits of included files apply (checked)");
         assertEquals(List.of("a", "b", "c"), c.policyRules().stream().map(PolicyRule::ownName).toList());
         assertEquals(new SourceLocation(dir.resolve("sub/inc.conf"), 5), c.policyRules().get(1).source());
         assertEquals(List.of(dir.resolve("bus.conf"), dir.resolve("sub/inc.conf")), c.files());

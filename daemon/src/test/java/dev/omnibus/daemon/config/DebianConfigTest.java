@@ -1,5 +1,8 @@
 package dev.omnibus.daemon.config;
 
+import dev.omnibus.broker.Limit;
+import dev.omnibus.broker.BusLimits;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -27,7 +30,7 @@ class DebianConfigTest {
         assertEquals(List.of("unix:tmpdir=/tmp"), c.listen());
         assertEquals(List.of("EXTERNAL"), c.authMechanisms());
         assertTrue(c.keepUmask());
-        assertEquals(BusLimits.SESSION_CONF, c.limits(), "session.conf's essentially infinite limits");
+        assertEquals(BusLimits.session(), c.limits(), "session.conf's essentially infinite limits");
         assertEquals(countRules(c.files()), c.policyRules().size());
         PolicyRule first = c.policyRules().get(0);
         assertTrue(first.allow());
@@ -49,8 +52,8 @@ class DebianConfigTest {
         assertEquals(Path.of("/usr/lib/dbus-1.0/dbus-daemon-launch-helper"), c.serviceHelper());
         assertEquals(List.of("unix:path=/run/dbus/system_bus_socket"), c.listen());
         assertEquals(List.of("EXTERNAL"), c.authMechanisms());
-        assertEquals(BusLimits.DEFAULTS, c.limits(), "system.conf only comments its limits out");
-        assertEquals(33554432, c.limits().get(BusLimit.MAX_MESSAGE_SIZE));
+        assertEquals(BusLimits.system(), c.limits(), "system.conf only comments its limits out");
+        assertEquals(33554432, c.limits().get(Limit.MAX_MESSAGE_SIZE));
         assertEquals(StandardServiceDirs.system(), c.serviceDirs());
 
         List<Path> expectedFiles = new ArrayList<>(List.of(BusDefaults.SYSTEM_CONFIG_FILE));
