@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import java.util.logging.Logger;
 
 /**
@@ -60,7 +59,6 @@ public final class Bus {
     private int incompleteConnections;
     private int completedConnections;
     private final Map<Long, Integer> connectionsPerUser = new HashMap<>();
-    private Consumer<String> onStop = reason -> {};
 
     public Bus(EventLoop loop, BusSettings settings) {
         this.loop = loop;
@@ -86,8 +84,6 @@ public final class Bus {
         }
     }
 
-    /** What to do when a client asks the bus to go away (never: kept for tests that embed the bus). */
-    public void onStop(Consumer<String> action) { this.onStop = action; }
 
     /** Starts accepting on {@code listener}; the bus closes it on {@link #close()}. */
     public void listen(Listener listener) {
@@ -121,7 +117,6 @@ public final class Bus {
         Connection c = new Connection(this, s, sasl);
         connections.add(c);
         c.peer = new Peer(nextPeerId++, c, creds);
-        c.peer.connectedAtNanos = System.nanoTime();
         incompleteConnections++;
         c.authTimer = loop.schedule(TimeUnit.MILLISECONDS.toNanos(limits().get(Limit.AUTH_TIMEOUT)), () -> {
             if (!c.authenticated && !c.closed) disconnect(c, "authentication timed out");
@@ -358,7 +353,6 @@ public final class Bus {
             }
         }
         listeners.clear();
-        onStop.accept("closed");
     }
 
     /** The driver's introspection XML (for {@code --introspect}). */

@@ -15,7 +15,7 @@ import dev.omnibus.wire.Protocol;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.logging.Logger;
@@ -74,8 +74,7 @@ final class Driver {
     private static final java.util.Set<String> PRIVILEGED = java.util.Set.of("UpdateActivationEnvironment", "BecomeMonitor");
 
     private final Bus bus;
-    private final Map<String, Method> table = new HashMap<>();
-    private final Map<String, List<Method>> byInterface = new java.util.LinkedHashMap<>();
+    private final Map<String, List<Method>> byInterface = new LinkedHashMap<>();
     private final MessageBuilder builder = new MessageBuilder();
     private final MessageView built = new MessageView();
     private long serial;
@@ -90,7 +89,6 @@ final class Driver {
     void add(String iface, String member, String in, String out, Handler h) {
         boolean anyPath = ANY_PATH_INTERFACES.contains(iface) && !CANONICAL_ONLY.contains(member);
         Method m = new Method(iface, member, in, out, anyPath, PRIVILEGED.contains(member), h);
-        table.put(iface + '\0' + member, m);
         byInterface.computeIfAbsent(iface, k -> new ArrayList<>()).add(m);
     }
 
@@ -458,6 +456,4 @@ final class Driver {
             throw new Failure(DBusErrors.INVALID_ARGS, "Name \"" + name + "\" is not valid");
         }
     }
-
-    Logger log() { return LOG; }
 }

@@ -24,9 +24,6 @@ final class Peer {
     java.util.List<dev.omnibus.wire.MatchRule> monitorRules;
     /** The policy rules for this connection's user, resolved when it authenticated (and on reload). */
     PeerPolicy policy = PeerPolicy.ALLOW_ALL;
-    int matchRules;
-    int pendingStarts;
-    long connectedAtNanos;
     /** Messages and bytes in and out, for Debug.Stats. */
     long messagesIn, messagesOut;
 

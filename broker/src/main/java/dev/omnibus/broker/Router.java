@@ -33,8 +33,6 @@ final class Router {
     private static final int[] NO_FDS = new int[0];
 
     private final Bus bus;
-    /** Peers already given the current message (dedupes eavesdroppers against the destination). */
-    private int deliveryMark;
 
     Router(Bus bus) { this.bus = bus; }
 
