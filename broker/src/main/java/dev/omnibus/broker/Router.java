@@ -135,9 +135,10 @@ final class Router {
         if ((type == METHOD_CALL || type == SIGNAL) && !dest.startsWith(":")
                 && (m.flags() & FLAG_NO_AUTO_START) == 0 && bus.settings().activation().isActivatable(dest)) {
             // dbus-daemon checks the send policy before activating, with the bus as the receiver.
-            if (check(sender, null, m, false, false) != null) {
+            String why = check(sender, null, m, false, false);
+            if (why != null) {
                 toMonitors(sender, m, fds);
-                denied(sender, null, m, false, false);
+                complain(sender, m, why);
                 return;
             }
             bus.activation.queue(sender, m, fds, dest);
