@@ -112,6 +112,7 @@ final class Native {
     private static final long NR_EVENTFD2 = X86_64 ? 290 : 19;
     private static final long NR_EPOLL_CREATE1 = X86_64 ? 291 : 20;
     private static final long NR_PIPE2 = X86_64 ? 293 : 59;
+    private static final long NR_GETRANDOM = X86_64 ? 318 : 278;
 
     private static final Linker LINKER = Linker.nativeLinker();
     private static final MemoryLayout CAPTURE = Linker.Option.captureStateLayout();
@@ -131,10 +132,32 @@ final class Native {
      * not read by glibc's syscall(), which only shifts registers. The variadic link costs ~15 ms
      * more at start-up (measured with the AOT cache: 35-46 ms against 20-28 ms).
      */
-    private static final MethodHandle SYSCALL = LINKER.downcallHandle(
-            LINKER.defaultLookup().find("syscall").orElseThrow(),
-            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
-            Linker.Option.captureCallState("errno"));
+    private static final FunctionDescriptor SEVEN_LONGS =
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG);
+    private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
+    private static final MethodHandle SYSCALL = linkSevenLongs("syscall");
+
+    /**
+     * Links the libc function {@code name} with the same shape as {@code syscall} above: seven
+     * {@code long} arguments, a {@code long} result, errno captured. The JDK caches the generated stub
+     * per shape, so a further function linked this way costs a symbol lookup, not another stub class
+     * (~8-25 ms each at start-up). Only for functions whose parameters and result are integers or
+     * pointers: the callee reads the arguments it declares and ignores the rest (integer arguments
+     * travel in registers, then on the caller-cleaned stack, on every Linux LP64 ABI), and the result
+     * register of a {@code void} function is simply not looked at.
+     */
+    static MethodHandle linkSevenLongs(String name) {
+        return LINKER.downcallHandle(LINKER.defaultLookup().find(name).orElseThrow(), SEVEN_LONGS, CAPTURE_ERRNO);
+    }
+
+    /** Calls a handle from {@link #linkSevenLongs}: its result as is (errno is not looked at). */
+    static long callSevenLongs(MethodHandle fn, long a, long b) {
+        try {
+            return (long) fn.invokeExact(ERRNO.get(), a, b, 0L, 0L, 0L, 0L, 0L);
+        } catch (Throwable t) {
+            throw bug(t);
+        }
+    }
 
     private static long sys(long nr, long a, long b, long c, long d, long e, long f) {
         MemorySegment cs = ERRNO.get();
@@ -225,6 +248,9 @@ final class Native {
     static long sendto(int fd, MemorySegment buf, long len, int flags, MemorySegment addr, int addrLen) {
         return sys(NR_SENDTO, fd, p(buf), len, flags, p(addr), addrLen);
     }
+
+    /** getrandom(2) without flags: blocks only until the kernel's pool is first initialised at boot. */
+    static long getrandom(MemorySegment buf, long len) { return sys(NR_GETRANDOM, p(buf), len, 0); }
 
     static int getpid() { return (int) sys(NR_GETPID, 0, 0, 0); }
 

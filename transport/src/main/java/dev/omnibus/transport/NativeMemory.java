@@ -1,10 +1,5 @@
 package dev.omnibus.transport;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
-
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 
@@ -23,49 +18,28 @@ import java.lang.invoke.MethodHandle;
 public final class NativeMemory {
     private NativeMemory() {}
 
-    private static final Linker LINKER = Linker.nativeLinker();
-    private static final MethodHandle MALLOC = LINKER.downcallHandle(
-            LINKER.defaultLookup().find("malloc").orElseThrow(), FunctionDescriptor.of(ADDRESS, JAVA_LONG));
-    private static final MethodHandle REALLOC = LINKER.downcallHandle(
-            LINKER.defaultLookup().find("realloc").orElseThrow(), FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG));
-    private static final MethodHandle FREE = LINKER.downcallHandle(
-            LINKER.defaultLookup().find("free").orElseThrow(), FunctionDescriptor.ofVoid(ADDRESS));
+    // Linked with the shape of Native's syscall handle: no stub class of their own (see linkSevenLongs).
+    private static final MethodHandle MALLOC = Native.linkSevenLongs("malloc");
+    private static final MethodHandle REALLOC = Native.linkSevenLongs("realloc");
+    private static final MethodHandle FREE = Native.linkSevenLongs("free");
 
     /** {@code size} bytes, uninitialised, 16-byte aligned (malloc's guarantee on LP64). */
     public static MemorySegment malloc(long size) {
-        try {
-            MemorySegment p = (MemorySegment) MALLOC.invokeExact(Math.max(1, size));
-            if (p.address() == 0) throw new OutOfMemoryError("malloc(" + size + ") failed");
-            return p.reinterpret(size);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        long p = Native.callSevenLongs(MALLOC, Math.max(1, size), 0);
+        if (p == 0) throw new OutOfMemoryError("malloc(" + size + ") failed");
+        return MemorySegment.ofAddress(p).reinterpret(size);
     }
 
     /** Resizes {@code seg} (which came from here), keeping its first min(old, new) bytes. */
     public static MemorySegment realloc(MemorySegment seg, long size) {
-        try {
-            MemorySegment p = (MemorySegment) REALLOC.invokeExact(seg, Math.max(1, size));
-            if (p.address() == 0) throw new OutOfMemoryError("realloc(" + size + ") failed");
-            return p.reinterpret(size);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        long p = Native.callSevenLongs(REALLOC, seg.address(), Math.max(1, size));
+        if (p == 0) throw new OutOfMemoryError("realloc(" + size + ") failed");
+        return MemorySegment.ofAddress(p).reinterpret(size);
     }
 
     /** Gives {@code seg} back; it must not be used afterwards. NULL is ignored. */
     public static void free(MemorySegment seg) {
         if (seg == null || seg.address() == 0) return;
-        try {
-            FREE.invokeExact(seg);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
-
-    private static RuntimeException rethrow(Throwable t) {
-        if (t instanceof RuntimeException r) return r;
-        if (t instanceof Error e) throw e;
-        return new IllegalStateException(t);
+        Native.callSevenLongs(FREE, seg.address(), 0);
     }
 }
