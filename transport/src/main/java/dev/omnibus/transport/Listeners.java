@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -42,7 +41,6 @@ public final class Listeners {
     /** listen(2) backlog: SOMAXCONN from sys/socket.h (the kernel caps it at net.core.somaxconn). */
     static final int BACKLOG = 4096;
     private static final int MODE_0777 = 0777;
-    private static final SecureRandom RANDOM = new SecureRandom();
     private static final String ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
     /** {@code unix:path=}: see the class comment for stale-file handling. */
@@ -89,7 +87,7 @@ public final class Listeners {
         ErrnoException last = null;
         for (int attempt = 0; attempt < 16; attempt++) {
             StringBuilder name = new StringBuilder("dbus-");
-            for (int i = 0; i < 10; i++) name.append(ALNUM.charAt(RANDOM.nextInt(ALNUM.length())));
+            for (byte b : Posix.randomBytes(10)) name.append(ALNUM.charAt((b & 0xff) % ALNUM.length()));
             try {
                 return bindUnixPath(dir.resolve(name.toString()));
             } catch (ErrnoException e) {

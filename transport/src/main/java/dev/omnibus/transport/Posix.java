@@ -97,6 +97,33 @@ public final class Posix {
         }
     }
 
+    /**
+     * Starts linking the system-call handle (the class initialisation of the bindings, the bulk of the
+     * transport's start-up cost) on a short-lived daemon thread, so that it overlaps the caller's own
+     * start-up work. A thread that needs a system call meanwhile waits for that initialisation to
+     * finish, as the JVM does for any class being initialised.
+     */
+    public static void linkInBackground() {
+        Thread.ofPlatform().name("omnibus-link").daemon().start(Native::getpid);
+    }
+
+    /**
+     * {@code n} bytes from the kernel's random pool (getrandom(2)): for socket names and GUIDs. Not
+     * {@code java.security.SecureRandom}, whose provider set-up costs ~15 ms of daemon start-up.
+     */
+    public static byte[] randomBytes(int n) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment buf = a.allocate(Math.max(1, n));
+            for (long got = 0; got < n; ) {
+                long r = Native.getrandom(buf.asSlice(got), n - got);
+                if (r == -Errno.EINTR) continue;
+                if (r < 0) throw new IllegalStateException("getrandom: " + Errno.name((int) -r));
+                got += r;
+            }
+            return buf.asSlice(0, n).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+        }
+    }
+
     /** close(2) of an fd the caller owns; returns 0 or -errno. */
     public static int close(int fd) { return Native.close(fd); }
 

@@ -1,6 +1,8 @@
 package dev.omnibus.wire;
 
-import java.security.SecureRandom;
+import java.io.FileInputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.HexFormat;
 
 /**
@@ -8,10 +10,10 @@ import java.util.HexFormat;
  * SASL {@code OK} line and the {@code guid=} address key, returned by {@code GetId}. Immutable.
  *
  * <p>libdbus puts a timestamp in the last 4 bytes; the spec only requires uniqueness, so all 16 bytes
- * here come from {@link SecureRandom}.
+ * here come from {@code /dev/urandom} (not {@code java.security.SecureRandom}, whose provider set-up
+ * costs ~15 ms of daemon start-up).
  */
 public final class Guid {
-    private static final SecureRandom RANDOM = new SecureRandom();
     private final String hex;
 
     private Guid(String hex) {
@@ -19,8 +21,13 @@ public final class Guid {
     }
 
     public static Guid random() {
-        byte[] b = new byte[16];
-        RANDOM.nextBytes(b);
+        byte[] b;
+        try (FileInputStream in = new FileInputStream("/dev/urandom")) {
+            b = in.readNBytes(16);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read /dev/urandom", e);
+        }
+        if (b.length != 16) throw new IllegalStateException("short read from /dev/urandom");
         return new Guid(HexFormat.of().formatHex(b));
     }
 

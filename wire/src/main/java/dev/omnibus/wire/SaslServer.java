@@ -55,7 +55,10 @@ public final class SaslServer {
     /** Longest ANONYMOUS trace libdbus accepts (dbus-auth.c: 256 bytes, UTF-8). */
     private static final int MAX_ANONYMOUS_TRACE = 256;
 
-    private static final SecureRandom RANDOM = new SecureRandom();
+    /** Created on the first DBUS_COOKIE_SHA1 challenge: SecureRandom's provider set-up costs ~15 ms at start-up. */
+    private static final class Challenges {
+        static final SecureRandom RANDOM = new SecureRandom();
+    }
     private static final HexFormat HEX = HexFormat.of();
 
     private final String guidHex;
@@ -315,7 +318,7 @@ public final class SaslServer {
                 return;
             }
             byte[] challenge = new byte[CHALLENGE_BYTES];
-            RANDOM.nextBytes(challenge);
+            Challenges.RANDOM.nextBytes(challenge);
             cookieUid = claimed;
             cookieId = cookie.id();
             serverChallenge = HEX.formatHex(challenge);

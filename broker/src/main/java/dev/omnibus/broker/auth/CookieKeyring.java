@@ -60,7 +60,7 @@ public final class CookieKeyring implements SaslCookieSource {
 
     private final Path dir;
     private final InstantSource clock;
-    private final SecureRandom random = new SecureRandom();
+    private SecureRandom random; // on the first new cookie: its provider set-up is slow
 
     /** The keyring of the daemon's user ({@code user.home}, i.e. $HOME), on the system clock. */
     public CookieKeyring() {
@@ -110,6 +110,7 @@ public final class CookieKeyring implements SaslCookieSource {
                 }
                 if (newest == null || now - newest.created() > NEW_COOKIE_AGE.toSeconds()) {
                     byte[] secret = new byte[COOKIE_BYTES];
+                    if (random == null) random = new SecureRandom();
                     random.nextBytes(secret);
                     newest = new Entry(maxId + 1, now, HexFormat.of().formatHex(secret));
                     kept.add(newest);
