@@ -30,6 +30,12 @@ import java.util.logging.Logger;
  * or when an address cannot be listened on — as dbus-daemon.
  */
 public final class Main {
+    // First, before anything else of start-up: the FFM system-call stub is linked on another core
+    // while logging, the options and the configuration are set up here (~30 ms of start-up).
+    static {
+        Posix.linkInBackground();
+    }
+
     private static final Logger LOG = Logger.getLogger("omnibus");
 
     private Main() {}
