@@ -6,7 +6,7 @@
 # a running JVM then fails to load its next class (NoClassDefFoundError, the bus dies), and a run
 # could mix two builds. A benchmark measures one fixed build.
 set -e
-. "$(dirname "$(readlink -f "$0")")/../../bin/lib/common.sh"
+self=$(readlink -f "$0"); . "${self%/bench/e2e/*}/bin/lib/common.sh"
 jar=${1:?usage: omnibus-snapshot.sh JAR [options]}; shift
 omnibus_find_jdk
 opts=("${OMNIBUS_DAEMON_JVM_OPTS[@]}")

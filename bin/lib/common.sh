@@ -1,25 +1,38 @@
 # Shared by the launchers: find a JDK 25+, build the jars when they are missing.
 # Sourced, not run. Sets OMNIBUS_ROOT and JAVA_HOME/JAVA.
 
-OMNIBUS_ROOT=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../.." && pwd)
+# The launchers start with a resolved absolute path to this file (readlink -f): no further forks.
+case ${BASH_SOURCE[0]} in
+  /*/bin/lib/common.sh) OMNIBUS_ROOT=${BASH_SOURCE[0]%/bin/lib/common.sh} ;;
+  *) OMNIBUS_ROOT=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../.." && pwd) ;;
+esac
 
-# Prints the feature version (e.g. 25) of the JDK at $1, or nothing.
+# Sets OMNIBUS_JDK_VERSION to the feature version (e.g. 25) of the JDK at $1, or to nothing.
+# Bash builtins only: the launchers run before every daemon start, and each fork costs start-up.
 omnibus_jdk_version() {
-  local release="$1/release" v
-  [ -r "$release" ] || return 0
-  v=$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$release")
-  printf '%s' "$v"
+  local line v
+  OMNIBUS_JDK_VERSION=
+  [ -r "$1/release" ] || return 0
+  while IFS= read -r line; do
+    case $line in
+      JAVA_VERSION=\"*)
+        v=${line#JAVA_VERSION=\"}
+        v=${v%%[!0-9]*}
+        OMNIBUS_JDK_VERSION=$v
+        return 0 ;;
+    esac
+  done <"$1/release"
 }
 
 omnibus_find_jdk() {
   local cand v
   if [ -n "${JAVA_HOME:-}" ]; then
-    v=$(omnibus_jdk_version "$JAVA_HOME")
+    omnibus_jdk_version "$JAVA_HOME"; v=$OMNIBUS_JDK_VERSION
     if [ -n "$v" ] && [ "$v" -ge 25 ]; then JAVA="$JAVA_HOME/bin/java"; return 0; fi
   fi
   for cand in /usr/lib/jvm/*25* /usr/lib/jvm/*; do
     [ -x "$cand/bin/java" ] || continue
-    v=$(omnibus_jdk_version "$cand")
+    omnibus_jdk_version "$cand"; v=$OMNIBUS_JDK_VERSION
     if [ -n "$v" ] && [ "$v" -ge 25 ]; then
       export JAVA_HOME="$cand"; JAVA="$cand/bin/java"; return 0
     fi
@@ -70,7 +83,9 @@ omnibus_aot_opts() {
   OMNIBUS_AOT_OPTS=()
   [ "${OMNIBUS_AOT:-1}" != 0 ] || return 0
   want="$JAVA $(stat -c '%s %Y' "$jar" 2>/dev/null)" || return 0
-  if [ -f "$cache" ] && [ -r "$cache.stamp" ] && [ "$(cat "$cache.stamp" 2>/dev/null)" = "$want" ]; then
+  local stamp=
+  if [ -r "$cache.stamp" ]; then IFS= read -r stamp <"$cache.stamp" || true; fi
+  if [ -f "$cache" ] && [ "$stamp" = "$want" ]; then
     OMNIBUS_AOT_OPTS=("-XX:AOTCache=$cache")
     return 0
   fi
