@@ -6,6 +6,7 @@ import dev.omnibus.transport.IoVecs;
 import dev.omnibus.transport.Listener;
 import dev.omnibus.transport.PeerCredentials;
 import dev.omnibus.transport.StreamSocket;
+import dev.omnibus.transport.Timer;
 import dev.omnibus.wire.MessageView;
 import dev.omnibus.wire.SaslServer;
 import java.util.ArrayList;
@@ -286,6 +287,38 @@ public final class Bus {
         c.flushPending = true;
         if (flushList.isEmpty()) loop.markReady(flusher);
         flushList.add(c);
+    }
+
+    /**
+     * Connections holding a buffer larger than {@link NativeBuffer#IDLE_KEEP}. Their buffers are
+     * shrunk by a sweep {@link #BUFFER_SWEEP_NANOS} later, once empty, not each time they drain: a
+     * peer streaming large messages empties its queue on every flush, and giving the block back
+     * then made the next message map fresh pages again (mremap + a page fault per 4 KiB).
+     */
+    private final List<Connection> largeBuffers = new ArrayList<>();
+    private Timer bufferSweep;
+    static final long BUFFER_SWEEP_NANOS = TimeUnit.SECONDS.toNanos(2);
+
+    /** Called when one of {@code c}'s buffers has grown past {@link NativeBuffer#IDLE_KEEP}. */
+    void watchBuffers(Connection c) {
+        if (c.buffersWatched) return;
+        c.buffersWatched = true;
+        largeBuffers.add(c);
+        if (bufferSweep == null) bufferSweep = loop.schedule(BUFFER_SWEEP_NANOS, this::sweepBuffers);
+    }
+
+    private void sweepBuffers() {
+        bufferSweep = null;
+        int kept = 0;
+        for (Connection c : largeBuffers) {
+            if (!c.closed && !c.shrinkIdleBuffers()) {
+                largeBuffers.set(kept++, c);
+            } else {
+                c.buffersWatched = false;
+            }
+        }
+        largeBuffers.subList(kept, largeBuffers.size()).clear();
+        if (kept > 0) bufferSweep = loop.schedule(BUFFER_SWEEP_NANOS, this::sweepBuffers);
     }
 
     private void flushAll() {

@@ -43,6 +43,8 @@ final class Connection implements EventHandler {
     boolean writeBlocked;
     /** Queued in the bus's flush list. */
     boolean flushPending;
+    /** In the bus's list of connections with large buffers to shrink once idle. */
+    boolean buffersWatched;
     /** Disconnect as soon as the outbound queue is written (after a SASL failure). */
     boolean closeWhenFlushed;
     Timer authTimer;
@@ -83,7 +85,6 @@ final class Connection implements EventHandler {
             }
             if (in.size() > 0 && !processInput()) return;
             if (drained) {
-                in.shrinkIfIdle();
                 watchPendingFds();
                 return;
             }
@@ -93,6 +94,7 @@ final class Connection implements EventHandler {
             }
             long want = Math.max(4096, needed - in.size());
             in.ensureFree(want);
+            if (in.isLarge()) bus.watchBuffers(this);
             long asked = in.free();
             long n = socket.read(in.segment(), in.end, asked, inFds);
             if (n > 0) {
@@ -120,7 +122,6 @@ final class Connection implements EventHandler {
                 continue;
             }
             if (n == -Errno.EAGAIN) {
-                in.shrinkIfIdle();
                 watchPendingFds();
                 return;
             }
@@ -261,6 +262,7 @@ final class Connection implements EventHandler {
     void flush() {
         if (closed || writeBlocked) return;
         int r = out.flush(socket, bus.iov);
+        if (out.isLarge()) bus.watchBuffers(this);
         if (r == OutQueue.FAILED) {
             bus.disconnect(this, null);
             return;
@@ -283,11 +285,45 @@ final class Connection implements EventHandler {
         }
     }
 
+    /**
+     * Sends a large message to this peer, whose queue is empty, without copying its body: the
+     * stitched header (written at the queue's tail, not yet committed) and the body, still in the
+     * sender's input buffer, go out in one sendmsg. Whatever the kernel does not take is queued as
+     * usual (header and body copied in, the bytes already sent skipped) and flushed later, so order
+     * and back-pressure are as for any queued message.
+     */
+    void writeThrough(int header, MemorySegment body, long bodyOffset, long bodyLength) {
+        IoVecs iov = bus.iov;
+        iov.clear();
+        iov.add(out.reserve(header), out.tail(), header);
+        iov.add(body, bodyOffset, bodyLength);
+        long n = socket.write(iov, null, 0);
+        if (n == header + bodyLength) return;
+        out.commit(header);
+        MemorySegment s = out.reserve(bodyLength);
+        MemorySegment.copy(body, bodyOffset, s, out.tail(), bodyLength);
+        out.commit(bodyLength);
+        if (n > 0) out.skip(n);
+        // A failed write fails again in flush(), which disconnects the peer.
+        bus.scheduleFlush(this);
+    }
+
     private boolean hadWriteInterest;
     /** Reading stopped because this peer's own outbound queue is over max_outgoing_bytes. */
     private boolean readPaused;
     /** A message of this connection is being routed: its input buffer must outlive close(). */
     private boolean dispatching;
+
+    long inputCapacity() { return in.capacity(); }
+
+    /**
+     * Shrinks both buffers if they are large and empty (the bus's sweep); true when neither is large
+     * any more. The input buffer stays while a message in it is being routed.
+     */
+    boolean shrinkIdleBuffers() {
+        boolean inSmall = dispatching ? !in.isLarge() : in.shrinkIfIdle();
+        return out.shrinkIfIdle() & inSmall;
+    }
 
     void close() {
         if (closed) return;

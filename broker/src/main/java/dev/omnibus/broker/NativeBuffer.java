@@ -13,7 +13,7 @@ import java.lang.foreign.MemorySegment;
  */
 final class NativeBuffer implements AutoCloseable {
     /** Capacity kept by an idle buffer: larger blocks are given back once empty. */
-    private static final long IDLE_KEEP = 256 * 1024;
+    static final long IDLE_KEEP = 256 * 1024;
 
     private MemorySegment segment;
     private final long initialCapacity;
@@ -63,17 +63,21 @@ final class NativeBuffer implements AutoCloseable {
         }
     }
 
+    /** True when the block is larger than an idle buffer keeps (see {@link #shrinkIfIdle}). */
+    boolean isLarge() { return segment.byteSize() > IDLE_KEEP; }
+
     /**
-     * Gives a large block back once it is empty, so an idle connection holds little memory; blocks
-     * up to {@link #IDLE_KEEP} stay, so that a steady stream of large messages does not
-     * reallocate on every flush.
+     * Gives a large block back if it is empty (back to the initial capacity), so an idle connection
+     * holds little memory; blocks up to {@link #IDLE_KEEP} stay. Called by the bus's periodic sweep,
+     * not on every drain (see {@code Bus.watchBuffers}). Returns true when the block is no longer large.
      */
-    void shrinkIfIdle() {
-        if (start == end && segment.byteSize() > IDLE_KEEP) {
+    boolean shrinkIfIdle() {
+        if (start == end && isLarge()) {
             segment = NativeMemory.realloc(segment, initialCapacity);
             start = 0;
             end = 0;
         }
+        return !isLarge();
     }
 
     @Override

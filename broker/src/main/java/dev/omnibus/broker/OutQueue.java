@@ -35,6 +35,11 @@ final class OutQueue implements AutoCloseable {
     long pendingBytes() { return buf.size(); }
     long pendingFds() { return queuedFds; }
     boolean isEmpty() { return buf.size() == 0; }
+    /** The buffer outgrew what an idle queue keeps: the bus should sweep it later. */
+    boolean isLarge() { return buf.isLarge(); }
+    long capacity() { return buf.capacity(); }
+    /** See {@link NativeBuffer#shrinkIfIdle}. */
+    boolean shrinkIfIdle() { return buf.shrinkIfIdle(); }
 
     /** Reserves {@code n} bytes at the tail; the caller writes them at {@link #tail()} then calls {@link #commit}. */
     MemorySegment reserve(long n) {
@@ -45,6 +50,13 @@ final class OutQueue implements AutoCloseable {
     long tail() { return buf.end; }
 
     void commit(long n) { buf.end += n; }
+
+    /** Drops the first {@code n} queued bytes, which were sent by other means (no fds among them). */
+    void skip(long n) {
+        if (markCount > 0 && markOffset[markHead] < flushed + n) throw new IllegalStateException("skipping a message with fds");
+        flushed += n;
+        buf.consume(n);
+    }
 
     /** Attaches fds (ownership moves here) to the message of {@code length} bytes about to be queued. */
     void attachFds(int[] fds, long length) {
@@ -105,7 +117,6 @@ final class OutQueue implements AutoCloseable {
             buf.consume(n);
             if (n < len) return BLOCKED;
         }
-        buf.shrinkIfIdle();
         return FLUSHED;
     }
 

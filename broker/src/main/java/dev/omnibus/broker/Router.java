@@ -354,6 +354,13 @@ final class Router {
             }
             c.out.attachFds(dup, total);
         }
+        if (total >= WRITE_THROUGH_MIN && fds.length == 0 && c.out.isEmpty()) {
+            MemorySegment seg = c.out.reserve(header);
+            SenderStitch.writeHeader(m, senderName, seg, c.out.tail());
+            c.writeThrough(header, m.segment(), m.bodyOffset(), m.bodyLength());
+            to.messagesOut++;
+            return true;
+        }
         MemorySegment seg = c.out.reserve(total);
         long at = c.out.tail();
         SenderStitch.writeHeader(m, senderName, seg, at);
@@ -363,6 +370,13 @@ final class Router {
         bus.scheduleFlush(c);
         return true;
     }
+
+    /**
+     * Messages at least this long, to a peer with nothing queued, are written at once from the
+     * sender's input buffer ({@link Connection#writeThrough}) instead of copied into the queue first.
+     * Below it, copying and batching many messages per sendmsg is cheaper.
+     */
+    static final long WRITE_THROUGH_MIN = 32 * 1024;
 
     private boolean failFdsUnsupported(Peer sender, MessageView m) {
         if (m.type() == METHOD_CALL && (m.flags() & FLAG_NO_REPLY_EXPECTED) == 0) {

@@ -85,6 +85,40 @@ class BusOutputTest {
     }
 
     @Test
+    void largeBuffersAreKeptWhileBusyAndGivenBackOnceIdle() throws Exception {
+        try (InProcessBus bus = InProcessBus.start(); TestClient a = bus.client(); TestClient b = bus.client()) {
+            String big = "x".repeat(1 << 20);
+            long t0 = System.nanoTime();
+            for (int i = 0; i < 3; i++) {
+                a.call(b.uniqueName, "/big", "com.example.Big", "Take", "s", big);
+                Received r = b.readUntil(m -> "Take".equals(m.member()), TIMEOUT);
+                assertNotNull(r, "large message " + i + " not delivered");
+                assertEquals(big, r.body().readString());
+            }
+            long[] senderCaps = bus.bufferCapacities(a.uniqueName), receiverCaps = bus.bufferCapacities(b.uniqueName);
+            if (System.nanoTime() - t0 < Bus.BUFFER_SWEEP_NANOS / 2) {
+                // Drained, but not given back on every drain: the next large message reuses the block.
+                assertTrue(senderCaps[0] > 1 << 20, "sender's input buffer " + senderCaps[0]);
+                assertTrue(receiverCaps[1] > 1 << 20, "receiver's output buffer " + receiverCaps[1]);
+            }
+            long deadline = System.nanoTime() + Bus.BUFFER_SWEEP_NANOS * 3;
+            while ((senderCaps[0] > NativeBuffer.IDLE_KEEP || receiverCaps[1] > NativeBuffer.IDLE_KEEP)
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+                senderCaps = bus.bufferCapacities(a.uniqueName);
+                receiverCaps = bus.bufferCapacities(b.uniqueName);
+            }
+            assertTrue(senderCaps[0] <= NativeBuffer.IDLE_KEEP, "sender's idle input buffer kept " + senderCaps[0]);
+            assertTrue(receiverCaps[1] <= NativeBuffer.IDLE_KEEP, "receiver's idle output buffer kept " + receiverCaps[1]);
+            // Both still work after the shrink.
+            a.call(b.uniqueName, "/big", "com.example.Big", "Take", "s", big);
+            Received r = b.readUntil(m -> "Take".equals(m.member()), TIMEOUT);
+            assertNotNull(r);
+            assertEquals(big, r.body().readString());
+        }
+    }
+
+    @Test
     void callerGetsLimitsExceededWhenTheCalleeQueueIsFull() {
         long limit = 256 * 1024;
         try (InProcessBus bus = InProcessBus.start(BusLimits.session().with(Limit.MAX_OUTGOING_BYTES, limit));

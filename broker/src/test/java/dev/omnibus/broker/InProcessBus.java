@@ -98,6 +98,15 @@ final class InProcessBus implements AutoCloseable {
         return onLoop(b -> b.peer(id).connection.out.pendingBytes());
     }
 
+    /** Capacities of the input and output buffers the bus holds for the peer with this unique name. */
+    long[] bufferCapacities(String uniqueName) {
+        int id = Integer.parseInt(uniqueName.substring(uniqueName.lastIndexOf('.') + 1));
+        return onLoop(b -> {
+            Connection c = b.peer(id).connection;
+            return new long[] {c.inputCapacity(), c.out.capacity()};
+        });
+    }
+
     /** Open fds of this process (bus and clients both live here). */
     static int openFds() {
         try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
