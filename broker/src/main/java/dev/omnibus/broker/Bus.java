@@ -1,5 +1,6 @@
 package dev.omnibus.broker;
 
+import dev.omnibus.transport.Errno;
 import dev.omnibus.transport.EventHandler;
 import dev.omnibus.transport.EventLoop;
 import dev.omnibus.transport.IoVecs;
@@ -86,25 +87,45 @@ public final class Bus {
     }
 
 
-    /** Starts accepting on {@code listener}; the bus closes it on {@link #close()}. */
+    /**
+     * Starts accepting on {@code listener}; the bus closes it on {@link #close()}. Level-triggered,
+     * one connection per loop iteration: no accept that only returns EAGAIN after each connection,
+     * and a burst of connections interleaves with the traffic of those already there.
+     */
     public void listen(Listener listener) {
         listeners.add(listener);
-        loop.register(listener.fd(), EventLoop.READABLE, events -> acceptAll(listener));
+        loop.register(listener.fd(), EventLoop.READABLE | EventLoop.LEVEL_TRIGGERED, events -> acceptOne(listener));
     }
 
-    private void acceptAll(Listener listener) {
-        for (;;) {
-            StreamSocket s = listener.accept();
-            if (s == null) return;
-            if (incompleteConnections >= limits().count(Limit.MAX_INCOMPLETE_CONNECTIONS)
-                    || completedConnections + incompleteConnections
-                            >= limits().count(Limit.MAX_COMPLETED_CONNECTIONS) + limits().count(Limit.MAX_INCOMPLETE_CONNECTIONS)) {
-                LOG.warning("refusing connection: too many connections");
-                s.close();
-                continue;
+    /** A listener that failed to accept (out of fds or memory) is not watched for this long. */
+    static final long ACCEPT_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
+    private void acceptOne(Listener listener) {
+        StreamSocket s = listener.accept();
+        if (s == null) {
+            int err = listener.lastAcceptError();
+            if (err != 0 && listeners.contains(listener)) {
+                // EMFILE, ENFILE, ENOBUFS...: the connection stays queued and the listener stays
+                // readable; pause it instead of spinning on a level-triggered event.
+                LOG.warning("accept failed: " + Errno.name(-err) + "; not accepting for "
+                        + TimeUnit.NANOSECONDS.toMillis(ACCEPT_BACKOFF_NANOS) + " ms");
+                loop.modify(listener.fd(), EventLoop.LEVEL_TRIGGERED, events -> { });
+                loop.schedule(ACCEPT_BACKOFF_NANOS, () -> {
+                    if (listeners.contains(listener)) {
+                        loop.modify(listener.fd(), EventLoop.READABLE | EventLoop.LEVEL_TRIGGERED, events -> acceptOne(listener));
+                    }
+                });
             }
-            accepted(s);
+            return;
         }
+        if (incompleteConnections >= limits().count(Limit.MAX_INCOMPLETE_CONNECTIONS)
+                || completedConnections + incompleteConnections
+                        >= limits().count(Limit.MAX_COMPLETED_CONNECTIONS) + limits().count(Limit.MAX_INCOMPLETE_CONNECTIONS)) {
+            LOG.warning("refusing connection: too many connections");
+            s.close();
+            return;
+        }
+        accepted(s);
     }
 
     private void accepted(StreamSocket s) {

@@ -330,7 +330,7 @@ final class Connection implements EventHandler {
         closed = true;
         if (authTimer != null) authTimer.cancel();
         if (pendingFdTimer != null) pendingFdTimer.cancel();
-        bus.loop.unregister(socket.fd());
+        bus.loop.unregisterBeforeClose(socket.fd());
         socket.close();
         out.close();
         if (!dispatching) in.close();

@@ -184,8 +184,9 @@ final class DriverMethods {
             if (c.pid() > 0) entryUint(r.w, "ProcessID", c.pid());
             // A pidfd (SO_PEERPIDFD) identifies the process without pid reuse races; it can only go
             // to a caller that negotiated fd passing.
-            if (c.pidfd() >= 0 && p.connection.fdsNegotiated) {
-                int index = r.attach(c.pidfd());
+            int pidfd = p.connection.fdsNegotiated ? p.connection.socket.peerPidfd() : -1;
+            if (pidfd >= 0) {
+                int index = r.attach(pidfd);
                 if (index >= 0) {
                     r.w.beginDictEntry();
                     r.w.writeString("ProcessFD");

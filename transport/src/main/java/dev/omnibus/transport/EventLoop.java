@@ -37,6 +37,12 @@ public final class EventLoop implements AutoCloseable {
     public static final int ERROR = 8;
     /** The {@code events} value of a call from the ready list ({@link #markReady}). */
     public static final int RESUME = 0;
+    /**
+     * Interest flag: level-triggered instead of edge-triggered; the handler is called on every
+     * iteration while the condition holds, so it may take one item per call (a listener accepting
+     * one connection, without the accept that would only return EAGAIN).
+     */
+    public static final int LEVEL_TRIGGERED = 16;
 
     /** epoll_wait batch size; more ready fds are simply fetched next iteration. */
     static final int MAX_EVENTS = 256;
@@ -93,7 +99,7 @@ public final class EventLoop implements AutoCloseable {
     }
 
     private static int toEpoll(int interest) {
-        int m = Native.EPOLLET;
+        int m = (interest & LEVEL_TRIGGERED) != 0 ? 0 : Native.EPOLLET;
         if ((interest & READABLE) != 0) m |= Native.EPOLLIN | Native.EPOLLRDHUP;
         if ((interest & WRITABLE) != 0) m |= Native.EPOLLOUT;
         return m;
@@ -109,7 +115,8 @@ public final class EventLoop implements AutoCloseable {
     }
 
     /**
-     * Watches {@code fd} for {@code interest} (READABLE|WRITABLE), edge-triggered. Returns 0 or
+     * Watches {@code fd} for {@code interest} (READABLE|WRITABLE), edge-triggered unless
+     * {@link #LEVEL_TRIGGERED} is in it. Returns 0 or
      * -errno (e.g. -EEXIST if already registered). Loop thread (or before {@link #run()}).
      */
     public int register(int fd, int interest, EventHandler h) {
@@ -146,6 +153,18 @@ public final class EventLoop implements AutoCloseable {
         handlers[fd] = null;
         generations[fd]++;
         return Native.epollCtl(epfd, Native.EPOLL_CTL_DEL, fd, one);
+    }
+
+    /**
+     * As {@link #unregister}, for an fd the caller closes right away and never duplicated: no
+     * EPOLL_CTL_DEL, since closing the last reference to the file removes it from the epoll set. Should
+     * a copy live on somewhere (a child between fork and exec), events reported for it until then
+     * carry the old generation and are dropped. Loop thread.
+     */
+    public void unregisterBeforeClose(int fd) {
+        if (fd < 0 || fd >= handlers.length || handlers[fd] == null) return;
+        handlers[fd] = null;
+        generations[fd]++;
     }
 
     /**

@@ -13,7 +13,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 /**
  * A connected, non-blocking stream socket (AF_UNIX or TCP) with allocation-free I/O.
  *
- * <p>Owns its fd (closed exactly once by {@link #close()}), the peer's pidfd if one was read, and a
+ * <p>Owns its fd (closed exactly once by {@link #close()}), the peer's pidfd if one was asked for, and a
  * native block reused by every call:
  * <pre>
  *  @0    struct msghdr (56)
@@ -169,14 +169,14 @@ public final class StreamSocket implements AutoCloseable {
 
     /**
      * The peer's credentials, read from the kernel on the first call (cold path, but once per
-     * connection) and cached: SO_PEERCRED, SO_PEERGROUPS, SO_PEERPIDFD (-1 if unsupported),
-     * SO_PEERSEC (null if no LSM label). TCP sockets return {@link PeerCredentials#UNKNOWN}.
+     * connection) and cached: SO_PEERCRED, SO_PEERGROUPS, SO_PEERSEC (null if no LSM label). TCP
+     * sockets return {@link PeerCredentials#UNKNOWN}.
      *
      * <p>The option values land in the receive-control area of this socket's own block (no read
      * is in progress during the call), so no arena is opened per connection; only a group list or
      * label longer than that scratch (ERANGE) takes a temporary arena. An option the kernel does
-     * not know (ENOPROTOOPT: SO_PEERPIDFD before Linux 6.5, SO_PEERSEC without an LSM that labels
-     * sockets) is not asked for again by any socket of this process.
+     * not know (ENOPROTOOPT: SO_PEERSEC without an LSM that labels sockets) is not asked for again
+     * by any socket of this process.
      */
     public PeerCredentials peerCredentials() {
         if (credentials != null) return credentials;
@@ -189,18 +189,33 @@ public final class StreamSocket implements AutoCloseable {
         int uid = r < 0 ? -1 : cred.get(JAVA_INT, 4);
         int gid = r < 0 ? -1 : cred.get(JAVA_INT, 8);
         int[] groups = peerGroups(len);
-        int pidfd = -1;
-        if (!noPeerPidfd) {
-            MemorySegment pidfdSeg = block.asSlice(CRED_PIDFD, 4);
-            len.set(JAVA_INT, 0, 4);
-            r = Native.getsockopt(fd, Native.SOL_SOCKET, Native.SO_PEERPIDFD, pidfdSeg, len);
-            if (r == -Errno.ENOPROTOOPT) noPeerPidfd = true;
-            // No FD_CLOEXEC to set: the kernel makes every pidfd close-on-exec.
-            pidfd = r < 0 ? -1 : pidfdSeg.get(JAVA_INT, 0);
-        }
         String label = noPeerSec ? null : peerLabel(len);
-        return credentials = new PeerCredentials(pid, uid, gid, groups, pidfd, label);
+        return credentials = new PeerCredentials(pid, uid, gid, groups, label);
     }
+
+    /**
+     * A pidfd of the peer process (SO_PEERPIDFD, Linux 6.5+): the process that connected, without pid
+     * reuse races. Created on the first call and closed with this socket (dup it to keep it longer);
+     * -1 for TCP, on older kernels, or once that process is gone. Not fetched with the credentials:
+     * a pidfd is a file the kernel creates and tears down, and few peers are ever asked for theirs
+     * (GetConnectionCredentials).
+     */
+    public int peerPidfd() {
+        if (pidfd != PIDFD_UNREAD) return pidfd;
+        pidfd = -1;
+        if (!unix || closed || noPeerPidfd) return pidfd;
+        MemorySegment len = block.asSlice(CRED_LEN, 4);
+        MemorySegment pidfdSeg = block.asSlice(CRED_PIDFD, 4);
+        len.set(JAVA_INT, 0, 4);
+        int r = Native.getsockopt(fd, Native.SOL_SOCKET, Native.SO_PEERPIDFD, pidfdSeg, len);
+        if (r == -Errno.ENOPROTOOPT) noPeerPidfd = true;
+        // No FD_CLOEXEC to set: the kernel makes every pidfd close-on-exec.
+        if (r == 0) pidfd = pidfdSeg.get(JAVA_INT, 0);
+        return pidfd;
+    }
+
+    private static final int PIDFD_UNREAD = -2;
+    private int pidfd = PIDFD_UNREAD;
 
     // Credential scratch inside the rx control area (offsets into the block).
     private static final int CRED_LEN = RX, CRED_UCRED = RX + 8, CRED_PIDFD = RX + 24, CRED_BUF = RX + 32;
@@ -265,7 +280,7 @@ public final class StreamSocket implements AutoCloseable {
         if (closed) return;
         closed = true;
         Native.close(fd);
-        if (credentials != null && credentials.pidfd() >= 0) Native.close(credentials.pidfd());
+        if (pidfd >= 0) Native.close(pidfd);
         NativeMemory.free(block);
     }
 

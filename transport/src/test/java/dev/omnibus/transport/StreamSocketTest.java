@@ -184,11 +184,15 @@ class StreamSocketTest {
                 Arrays.sort(groups);
                 Arrays.sort(expected);
                 assertArrayEquals(expected, groups);
-                assertTrue(c.pidfd() >= 0, "kernel >= 6.5 has SO_PEERPIDFD");
-                assertTrue(Files.exists(Path.of("/proc/self/fd/" + c.pidfd())));
+                int pidfd = s.peerPidfd();
+                assertTrue(pidfd >= 0, "kernel >= 6.5 has SO_PEERPIDFD");
+                assertEquals(pidfd, s.peerPidfd(), "created once");
+                assertTrue(Files.exists(Path.of("/proc/self/fd/" + pidfd)));
+                assertEquals("Pid:\t" + child.pid(), Files.readString(Path.of("/proc/self/fdinfo/" + pidfd)).lines()
+                        .filter(line -> line.startsWith("Pid:")).findFirst().orElseThrow(), "the pidfd is the peer's");
                 // The kernel creates pidfds close-on-exec (O_CLOEXEC = 02000000 in fdinfo's octal
                 // flags), so no fcntl is needed per connection.
-                String info = Files.readString(Path.of("/proc/self/fdinfo/" + c.pidfd()));
+                String info = Files.readString(Path.of("/proc/self/fdinfo/" + pidfd));
                 long flags = Long.parseLong(info.lines().filter(line -> line.startsWith("flags:")).findFirst()
                         .orElseThrow().substring(6).trim(), 8);
                 assertTrue((flags & 02000000) != 0, info);
