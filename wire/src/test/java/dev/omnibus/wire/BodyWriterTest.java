@@ -2,8 +2,10 @@ package dev.omnibus.wire;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.lang.foreign.MemorySegment;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -51,5 +53,34 @@ class BodyWriterTest {
         assertEquals(11, v.replySerial());
         assertEquals(List.of("it failed"), Unmarshaller.readAll(v.body()));
         assertEquals(m.length, b.length());
+    }
+
+    @Test
+    void trustedWrapOfBuilderOutputReadsTheSameFields() {
+        MessageBuilder b = new MessageBuilder().reset(Protocol.SIGNAL, 0, 7).path("/org/freedesktop/DBus")
+                .interfaceName("org.freedesktop.DBus").member("NameOwnerChanged").sender("org.freedesktop.DBus")
+                .destination(":1.42");
+        b.body("sss").writeString("com.example.Name").writeString("").writeString(":1.42");
+        byte[] m = b.toBytes();
+        MessageView full = new MessageView(), trusted = new MessageView();
+        assertEquals(WireError.OK, Msgs.wrap(full, m), full.errorDetail());
+        assertEquals(WireError.OK, trusted.wrapTrusted(MemorySegment.ofArray(m), 0, m.length, 0));
+        assertEquals(full.type(), trusted.type());
+        assertEquals(full.serial(), trusted.serial());
+        assertEquals(full.path(), trusted.path());
+        assertEquals(full.interfaceName(), trusted.interfaceName());
+        assertEquals(full.member(), trusted.member());
+        assertEquals(full.sender(), trusted.sender());
+        assertEquals(full.destination(), trusted.destination());
+        assertEquals(full.signature(), trusted.signature());
+        assertEquals(full.bodyOffset(), trusted.bodyOffset());
+        assertEquals(full.bodyLength(), trusted.bodyLength());
+        assertEquals(Unmarshaller.readAll(full.body()), Unmarshaller.readAll(trusted.body()));
+        // The framing is still checked: a truncated buffer is not taken on trust.
+        assertEquals(WireError.TRUNCATED, trusted.wrapTrusted(MemorySegment.ofArray(m), 0, m.length - 1, 0));
+        // And the next plain wrap validates again.
+        m[m.length - 2] = (byte) 0xff; // inside the last string: invalid UTF-8
+        assertEquals(WireError.OK, trusted.wrapTrusted(MemorySegment.ofArray(m), 0, m.length, 0));
+        assertNotEquals(WireError.OK, Msgs.wrap(trusted, m));
     }
 }
