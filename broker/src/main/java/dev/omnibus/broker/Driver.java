@@ -306,6 +306,9 @@ final class Driver {
 
     /** NameOwnerChanged to everyone subscribed. */
     void nameOwnerChanged(String name, String oldOwner, String newOwner) {
+        // Nobody could receive it (no match rule, no monitor): not built at all. A bus where clients
+        // come and go without subscribers (scripts, short-lived tools) saves two signals each.
+        if (bus.matches.size() == 0 && bus.monitors.isEmpty()) return;
         BodyWriter w = startSignal(null, "NameOwnerChanged", "sss");
         w.writeString(name);
         w.writeString(oldOwner);
