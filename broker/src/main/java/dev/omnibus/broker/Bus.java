@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Logger;
 
 /**
  * One message bus: its listeners, its connections and the state they share (names, match rules,
@@ -28,7 +27,6 @@ import java.util.logging.Logger;
  * the bus only through {@link EventLoop#execute}.
  */
 public final class Bus {
-    private static final Logger LOG = Logger.getLogger("omnibus");
 
     final EventLoop loop;
     private BusSettings settings;
@@ -107,7 +105,7 @@ public final class Bus {
             if (err != 0 && listeners.contains(listener)) {
                 // EMFILE, ENFILE, ENOBUFS...: the connection stays queued and the listener stays
                 // readable; pause it instead of spinning on a level-triggered event.
-                LOG.warning("accept failed: " + Errno.name(-err) + "; not accepting for "
+                Log.warning("accept failed: " + Errno.name(-err) + "; not accepting for "
                         + TimeUnit.NANOSECONDS.toMillis(ACCEPT_BACKOFF_NANOS) + " ms");
                 loop.modify(listener.fd(), EventLoop.LEVEL_TRIGGERED, events -> { });
                 loop.schedule(ACCEPT_BACKOFF_NANOS, () -> {
@@ -121,7 +119,7 @@ public final class Bus {
         if (incompleteConnections >= limits().count(Limit.MAX_INCOMPLETE_CONNECTIONS)
                 || completedConnections + incompleteConnections
                         >= limits().count(Limit.MAX_COMPLETED_CONNECTIONS) + limits().count(Limit.MAX_INCOMPLETE_CONNECTIONS)) {
-            LOG.warning("refusing connection: too many connections");
+            Log.warning("refusing connection: too many connections");
             s.close();
             return;
         }
@@ -170,7 +168,7 @@ public final class Bus {
         int[] groups = p.credentials == null ? new int[0] : p.credentials.groups();
         boolean anonymous = sasl.mechanism() == SaslServer.Mechanism.ANONYMOUS;
         if (!anonymous && !settings.policy().allowUser(uid, groups)) {
-            LOG.warning("rejected connection from uid " + uid + ": not allowed by policy");
+            Log.warning("rejected connection from uid " + uid + ": not allowed by policy");
             disconnectQuietly(c);
             return false;
         }
@@ -184,21 +182,21 @@ public final class Bus {
 
     void authFailed(Connection c, String reason) {
         // Send what SASL last said (REJECTED/ERROR), then drop the connection.
-        LOG.fine(() -> "authentication failed: " + reason);
+        Log.debug(() -> "authentication failed: " + reason);
         c.closeWhenFlushed = true;
         c.flush();
     }
 
     /** A peer broke the protocol: one log line, drop it, the bus goes on. */
     void protocolViolation(Connection c, String what) {
-        LOG.warning("disconnecting " + c.peer + ": " + what);
+        Log.warning("disconnecting " + c.peer + ": " + what);
         disconnect(c, null);
     }
 
     /** Drops a connection and everything it owned. {@code reason} is logged when not null. */
     void disconnect(Connection c, String reason) {
         if (c.closed) return;
-        if (reason != null) LOG.info("disconnecting " + c.peer + ": " + reason);
+        if (reason != null) Log.info("disconnecting " + c.peer + ": " + reason);
         Peer p = c.peer;
         boolean wasAuthenticated = c.authenticated;
         c.close();
@@ -373,7 +371,7 @@ public final class Bus {
         p.monitor = true;
         p.monitorRules = rules;
         monitors.add(p);
-        LOG.info("connection " + p + " became a monitor");
+        Log.info("connection " + p + " became a monitor");
     }
 
     private java.util.function.Supplier<String> reloadAction = () -> null;
@@ -403,7 +401,7 @@ public final class Bus {
             try {
                 l.close();
             } catch (Exception e) {
-                LOG.warning("closing listener: " + e);
+                Log.warning("closing listener: " + e);
             }
         }
         listeners.clear();

@@ -18,7 +18,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.logging.Logger;
 
 /**
  * The bus driver: the object {@code org.freedesktop.DBus} that answers calls to the bus itself
@@ -33,7 +32,6 @@ import java.util.logging.Logger;
  * <p>Bus thread only.
  */
 final class Driver {
-    private static final Logger LOG = Logger.getLogger("omnibus");
     static final String NAME = "org.freedesktop.DBus";
     static final byte[] DRIVER_NAME_UTF8 = NAME.getBytes(StandardCharsets.US_ASCII);
     static final String PATH = "/org/freedesktop/DBus";
@@ -171,7 +169,7 @@ final class Driver {
         if (uid == 0 || uid == bus.settings().ownerUid()) return;
         String text = "rejected attempt to call " + member + " by connection " + sender.uniqueName + " ("
                 + sender.describeProcess() + ") with uid " + uid;
-        LOG.warning(text);
+        Log.warning(text);
         throw new Failure(DBusErrors.ACCESS_DENIED, text);
     }
 
@@ -263,12 +261,12 @@ final class Driver {
             return;
         }
         if (!bus.names.owns(sender.id, SYSTEMD_NAME)) {
-            LOG.warning("Ignoring forged ActivationFailure message from connection " + sender.uniqueName
+            Log.warning("Ignoring forged ActivationFailure message from connection " + sender.uniqueName
                     + " (" + sender.describeProcess() + ")");
             return;
         }
         if (!bus.settings().systemdActivation()) {
-            LOG.warning("Ignoring unexpected ActivationFailure message while not using systemd activation");
+            Log.warning("Ignoring unexpected ActivationFailure message while not using systemd activation");
             return;
         }
         BodyReader a = m.body();
@@ -394,7 +392,7 @@ final class Driver {
      * error to itself, which only monitors see.
      */
     private void refusedByReceiver(long refusedSerial, String why) {
-        LOG.info(why);
+        Log.info(why);
         builder.reset(Protocol.ERROR, Protocol.FLAG_NO_REPLY_EXPECTED, ++serial)
                 .replySerial(refusedSerial).destination(NAME).sender(NAME).errorName(DBusErrors.ACCESS_DENIED);
         builder.body("s").writeString(why);

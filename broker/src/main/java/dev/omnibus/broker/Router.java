@@ -15,7 +15,6 @@ import dev.omnibus.wire.MessageView;
 import dev.omnibus.wire.SenderStitch;
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Logger;
 
 /**
  * Decides where each received message goes and puts it there: to the driver, to the owner of its
@@ -28,7 +27,6 @@ import java.util.logging.Logger;
  * <p>Bus thread only.
  */
 final class Router {
-    private static final Logger LOG = Logger.getLogger("omnibus");
     static final String DRIVER_NAME = "org.freedesktop.DBus";
     private static final int[] NO_FDS = new int[0];
 
@@ -81,7 +79,7 @@ final class Router {
                 && (m.interfaceName() == null || DRIVER_NAME.equals(m.interfaceName()))) {
             String tooMany = bus.connectionLimitExceeded(sender);
             if (tooMany != null) {
-                LOG.warning("rejected connection " + sender + ": " + tooMany);
+                Log.warning("rejected connection " + sender + ": " + tooMany);
                 bus.driver.sendError(sender, m.serial(), DBusErrors.LIMITS_EXCEEDED, tooMany);
                 sender.connection.closeWhenFlushed = true;
                 return;
@@ -238,7 +236,7 @@ final class Router {
         if (!forward(fanSender, fanMessage, fanFds, p)) {
             // Never silent loss: a subscriber that cannot take what it asked for goes. Deferred,
             // because dropping it now would change the match index being walked.
-            LOG.warning("disconnecting " + p + ": outgoing queue over max_outgoing_bytes");
+            Log.warning("disconnecting " + p + ": outgoing queue over max_outgoing_bytes");
             bus.disconnectLater(p.connection);
         }
     }
@@ -261,7 +259,7 @@ final class Router {
      * test expects the error), and logs the denial.
      */
     private void complain(Peer sender, MessageView m, String why) {
-        LOG.info(why);
+        Log.info(why);
         int type = m.type();
         if (type == METHOD_CALL || type == SIGNAL) {
             bus.driver.sendError(sender, m.serial(), DBusErrors.ACCESS_DENIED, why);
@@ -298,7 +296,7 @@ final class Router {
     /** A broadcast recipient that cannot take more is disconnected rather than silently losing it. */
     private void deliverOrDrop(Peer sender, MessageView m, int[] fds, Peer p) {
         if (!forward(sender, m, fds, p)) {
-            LOG.warning("disconnecting " + p + ": outgoing queue over max_outgoing_bytes");
+            Log.warning("disconnecting " + p + ": outgoing queue over max_outgoing_bytes");
             bus.disconnect(p.connection, null);
         }
     }

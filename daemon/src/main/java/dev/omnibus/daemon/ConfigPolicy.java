@@ -1,5 +1,6 @@
 package dev.omnibus.daemon;
 
+import dev.omnibus.broker.Log;
 import dev.omnibus.broker.PeerPolicy;
 import dev.omnibus.broker.Policy;
 import dev.omnibus.daemon.config.PolicyRule;
@@ -12,7 +13,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.logging.Logger;
 
 /**
  * A configuration's {@code <policy>} rules, compiled the way dbus-daemon applies them: for each
@@ -34,7 +34,6 @@ import java.util.logging.Logger;
  * shared by their connections). Built on the main or reload thread; used on the bus thread.
  */
 final class ConfigPolicy implements Policy {
-    private static final Logger LOG = Logger.getLogger("omnibus.policy");
 
     /** A policy element's rules with its user or group resolved to an id (-1: any, "*"). */
     private record Section(PolicyScope.Kind kind, long id, boolean console, List<PolicyRule> rules) {}
@@ -97,7 +96,7 @@ final class ConfigPolicy implements Policy {
     }
 
     private static void warn(Set<String> warned, String text) {
-        if (warned.add(text)) LOG.warning(text);
+        if (warned.add(text)) Log.warning(text);
     }
 
     @Override

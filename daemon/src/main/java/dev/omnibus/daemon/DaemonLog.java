@@ -1,13 +1,8 @@
 package dev.omnibus.daemon;
 
+import dev.omnibus.broker.Log;
 import dev.omnibus.daemon.cli.DaemonOptions;
 import dev.omnibus.transport.Posix;
-import java.util.logging.ConsoleHandler;
-import java.util.logging.Formatter;
-import java.util.logging.Handler;
-import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 
 /**
  * Where the daemon's log lines go, decided as dbus-daemon decides: standard error always, unless
@@ -16,10 +11,10 @@ import java.util.logging.Logger;
  *
  * <p>Lines are shaped like dbus-daemon's: the text is prefixed with {@code [system] } on the system
  * bus and {@code [<type> uid=U pid=P] } otherwise; on stderr the ident and pid come first. Levels map
- * onto dbus-daemon's severities: SEVERE = error (LOG_DAEMON|LOG_CRIT), WARNING = warning
+ * onto dbus-daemon's severities: ERROR = error (LOG_DAEMON|LOG_CRIT), WARNING = warning
  * (LOG_DAEMON|LOG_WARNING), INFO = info (LOG_DAEMON|LOG_INFO) except policy denials ("Rejected ..."),
- * which dbus-daemon logs as security (LOG_AUTH|LOG_NOTICE). Set up once on the main thread before the
- * bus starts; the handlers are then used by whichever thread logs.
+ * which dbus-daemon logs as security (LOG_AUTH|LOG_NOTICE). Set up on the main thread before the bus
+ * starts (again on reload); the sink is then used by whichever thread logs.
  */
 final class DaemonLog {
     private static Syslog syslog;
@@ -42,64 +37,39 @@ final class DaemonLog {
         return "[" + (busType == null ? "custom" : busType) + " uid=" + uid + " pid=" + pid + "] ";
     }
 
-    /** syslog priority (facility | level) for a record. */
-    static int priority(Level level, String text) {
-        int v = level.intValue();
-        if (v >= Level.SEVERE.intValue()) return Syslog.LOG_DAEMON | Syslog.LOG_CRIT;
-        if (v >= Level.WARNING.intValue()) return Syslog.LOG_DAEMON | Syslog.LOG_WARNING;
-        if (text.startsWith("Rejected ")) return Syslog.LOG_AUTH | Syslog.LOG_NOTICE;
-        if (v >= Level.INFO.intValue()) return Syslog.LOG_DAEMON | Syslog.LOG_INFO;
-        return Syslog.LOG_DAEMON | Syslog.LOG_DEBUG;
+    /** syslog priority (facility | level) for a line. */
+    static int priority(Log.Level level, String text) {
+        return switch (level) {
+            case ERROR, OFF -> Syslog.LOG_DAEMON | Syslog.LOG_CRIT;
+            case WARNING -> Syslog.LOG_DAEMON | Syslog.LOG_WARNING;
+            case INFO -> text.startsWith("Rejected ") ? Syslog.LOG_AUTH | Syslog.LOG_NOTICE : Syslog.LOG_DAEMON | Syslog.LOG_INFO;
+            case DEBUG -> Syslog.LOG_DAEMON | Syslog.LOG_DEBUG;
+        };
     }
 
+    /**
+     * Installs the daemon's sink in {@link Log}: stderr and/or the system log as above, at the level
+     * named by {@code $OMNIBUS_LOG} (default info). stderr lines are written whole with one
+     * {@code println} each, under the stream's own lock.
+     */
     static void install(String busType, DaemonOptions opts, boolean configSyslog) {
-        Logger root = Logger.getLogger("omnibus");
-        root.setUseParentHandlers(false);
-        for (Handler h : root.getHandlers()) root.removeHandler(h);
         int pid = Posix.getpid();
         String context = contextPrefix(busType, Posix.geteuid(), pid);
-        String level = System.getenv("OMNIBUS_LOG");
-        Level l = level == null ? Level.INFO : Level.parse(level.toUpperCase(java.util.Locale.ROOT));
-        root.setLevel(l);
+        String named = System.getenv("OMNIBUS_LOG");
+        Log.Level level = named == null ? Log.Level.INFO : Log.parse(named);
+        if (level == null) {
+            System.err.println("omnibus-daemon: ignoring OMNIBUS_LOG=" + named + " (debug, info, warning, error or off)");
+            level = Log.Level.INFO;
+        }
         boolean[] to = destinations(opts.syslogMode(), configSyslog);
-        if (to[0]) {
-            String prefix = "omnibus-daemon[" + pid + "]: " + context;
-            Handler h = new ConsoleHandler();
-            h.setFormatter(new Formatter() {
-                @Override
-                public String format(LogRecord r) {
-                    return prefix + formatMessage(r) + System.lineSeparator();
-                }
-            });
-            h.setLevel(l);
-            root.addHandler(h);
-        }
         if (syslog != null) syslog.close();
-        syslog = null;
-        if (to[1]) {
-            Syslog sink = new Syslog(Syslog.DEV_LOG, pid);
-            syslog = sink;
-            Handler h = new Handler() {
-                private final Formatter text = new Formatter() {
-                    @Override
-                    public String format(LogRecord r) { return formatMessage(r); }
-                };
-
-                @Override
-                public void publish(LogRecord r) {
-                    if (!isLoggable(r)) return;
-                    String msg = text.format(r);
-                    sink.send(priority(r.getLevel(), msg), context + msg);
-                }
-
-                @Override
-                public void flush() { }
-
-                @Override
-                public void close() { sink.close(); }
-            };
-            h.setLevel(l);
-            root.addHandler(h);
-        }
+        Syslog sys = to[1] ? new Syslog(Syslog.DEV_LOG, pid) : null;
+        syslog = sys;
+        String prefix = "omnibus-daemon[" + pid + "]: " + context;
+        boolean toStderr = to[0];
+        Log.install(level, (l, message) -> {
+            if (toStderr) System.err.println(prefix + message);
+            if (sys != null) sys.send(priority(l, message), context + message);
+        });
     }
 }

@@ -1,5 +1,6 @@
 package dev.omnibus.daemon;
 
+import dev.omnibus.broker.Log;
 import dev.omnibus.broker.Bus;
 import dev.omnibus.broker.BusSettings;
 import dev.omnibus.daemon.cli.DaemonOptions;
@@ -19,7 +20,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.logging.Logger;
 
 /**
  * {@code omnibus-daemon}: dbus-daemon's command line in front of an Omnibus bus. Parses the
@@ -36,7 +36,6 @@ public final class Main {
         Posix.linkInBackground();
     }
 
-    private static final Logger LOG = Logger.getLogger("omnibus");
 
     private Main() {}
 
@@ -86,7 +85,7 @@ public final class Main {
             return 1;
         }
         DaemonLog.install(config.type(), opts, config.syslog());
-        for (String w : config.warnings()) LOG.warning(w);
+        for (String w : config.warnings()) Log.warning(w);
 
         if (Daemonizer.shouldFork(opts, config)) {
             return Daemonizer.forkAndWait(args, opts);
@@ -138,8 +137,8 @@ public final class Main {
         loop.onSignal("TERM", loop::stop);
         loop.onSignal("INT", loop::stop);
         loop.onSignal("HUP", () -> reloader.reload());
-        loop.setErrorHandler((handler, t) -> LOG.severe("internal error in " + handler + ": " + t));
-        LOG.fine(() -> "listening on " + address);
+        loop.setErrorHandler((handler, t) -> Log.error("internal error in " + handler + ": " + t));
+        Log.debug(() -> "listening on " + address);
         loop.run();
 
         bus.close();
@@ -148,7 +147,7 @@ public final class Main {
             // leaves it behind silently then); say so, once.
             int r = Posix.unlink(pidFile.toString());
             if (r < 0 && r != -dev.omnibus.transport.Errno.ENOENT) {
-                LOG.warning("could not remove pid file " + pidFile + ": " + dev.omnibus.transport.Errno.name(r));
+                Log.warning("could not remove pid file " + pidFile + ": " + dev.omnibus.transport.Errno.name(r));
             }
         }
         return 0;
@@ -166,7 +165,7 @@ public final class Main {
             return;
         }
         int r = Posix.write(fd, bytes);
-        if (r < 0) LOG.warning("could not write to fd " + fd + ": errno " + (-r));
+        if (r < 0) Log.warning("could not write to fd " + fd + ": errno " + (-r));
         if (fd > 2) Posix.close(fd);
     }
 

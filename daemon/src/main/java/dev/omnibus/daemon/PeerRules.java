@@ -1,11 +1,11 @@
 package dev.omnibus.daemon;
 
+import dev.omnibus.broker.Log;
 import dev.omnibus.broker.PeerPolicy;
 import dev.omnibus.broker.PolicyCheck;
 import dev.omnibus.wire.Protocol;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.logging.Logger;
 
 /**
  * The send, receive and own rules that apply to one kind of connection (one uid with one set of
@@ -24,7 +24,6 @@ import java.util.logging.Logger;
  * <p>Immutable, shared by every connection of the same uid and groups; checked on the bus thread.
  */
 final class PeerRules implements PeerPolicy {
-    private static final Logger LOG = Logger.getLogger("omnibus.policy");
     private static final MessageRule[] NONE = {};
 
     /** An {@code own}/{@code own_prefix} rule; name null = own="*". */
@@ -109,7 +108,7 @@ final class PeerRules implements PeerPolicy {
             if (r.allow) {
                 // log="true" on the deciding allow rule: dbus-daemon lets the message through and
                 // logs what it would have refused (its audit mode).
-                if (r.log) LOG.info(DenialText.of("Would reject message", count(rules, i, c), c));
+                if (r.log) Log.info(DenialText.of("Would reject message", count(rules, i, c), c));
                 return null;
             }
             return DenialText.of(refusal, count(rules, i, c), c);

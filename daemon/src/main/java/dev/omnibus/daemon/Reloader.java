@@ -1,12 +1,12 @@
 package dev.omnibus.daemon;
 
+import dev.omnibus.broker.Log;
 import dev.omnibus.broker.Bus;
 import dev.omnibus.daemon.cli.DaemonOptions;
 import dev.omnibus.daemon.config.BusConfig;
 import dev.omnibus.daemon.config.ConfigException;
 import dev.omnibus.daemon.config.ConfigLoader;
 import java.nio.file.Path;
-import java.util.logging.Logger;
 
 /**
  * SIGHUP and ReloadConfig: re-reads the configuration and hands the bus new settings (policy, limits,
@@ -17,7 +17,6 @@ import java.util.logging.Logger;
  * and the service directories are rescanned in the same turn, so no message sees half a reload.
  */
 final class Reloader {
-    private static final Logger LOG = Logger.getLogger("omnibus");
     private final Path configFile;
     private final Bus bus;
     private final String guid;
@@ -41,13 +40,13 @@ final class Reloader {
         try {
             next = ConfigLoader.forThisProcess().loadFile(configFile);
         } catch (ConfigException e) {
-            LOG.info("Unable to reload configuration: " + e.getMessage());
+            Log.info("Unable to reload configuration: " + e.getMessage());
             return e.getMessage();
         }
-        for (String w : next.warnings()) LOG.warning(w);
+        for (String w : next.warnings()) Log.warning(w);
         activator.reconfigure(next);
         bus.reconfigure(Settings.from(next, guid, activator, opts.systemdActivation()));
-        LOG.info("Reloaded configuration");
+        Log.info("Reloaded configuration");
         return null;
     }
 }

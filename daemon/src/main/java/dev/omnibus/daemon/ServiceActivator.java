@@ -1,5 +1,6 @@
 package dev.omnibus.daemon;
 
+import dev.omnibus.broker.Log;
 import dev.omnibus.broker.Activator;
 import dev.omnibus.broker.Bus;
 import dev.omnibus.broker.DBusErrors;
@@ -14,7 +15,6 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.logging.Logger;
 
 /**
  * Service activation from .service files: knows the files of the configured service directories
@@ -35,7 +35,6 @@ import java.util.logging.Logger;
  * handed to the bus thread with {@link EventLoop#execute}.
  */
 final class ServiceActivator implements Activator {
-    private static final Logger LOG = Logger.getLogger("omnibus");
 
     private final EventLoop loop;
     private final DaemonOptions opts;
@@ -89,7 +88,7 @@ final class ServiceActivator implements Activator {
                 || !isStandardSystemDir(file.source().getParent())) {
             return file;
         }
-        LOG.warning("Ignoring " + file.source() + ": a system service file must be named " + name + ".service");
+        Log.warning("Ignoring " + file.source() + ": a system service file must be named " + name + ".service");
         return null;
     }
 
@@ -132,14 +131,14 @@ final class ServiceActivator implements Activator {
                 java.nio.file.Files.createDirectories(d.dir(), java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
                         java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
             } catch (IOException | RuntimeException e) {
-                LOG.warning("Unable to create transient service directory " + d.dir() + ": " + e.getMessage());
+                Log.warning("Unable to create transient service directory " + d.dir() + ": " + e.getMessage());
             }
         }
     }
 
     private void rescan() {
         ServiceDirectory scanned = ServiceDirectory.scan(dirs);
-        for (String w : scanned.warnings()) LOG.warning(w);
+        for (String w : scanned.warnings()) Log.warning(w);
         this.services = scanned;
     }
 
@@ -175,7 +174,7 @@ final class ServiceActivator implements Activator {
                     "Failed to execute program " + argv.get(0) + ": " + e.getMessage());
             return;
         }
-        LOG.info("Activating service name='" + name + "' requested (pid " + p.pid() + ")");
+        Log.info("Activating service name='" + name + "' requested (pid " + p.pid() + ")");
         p.onExit().thenAccept(done -> {
             int status = done.exitValue();
             // A service that forks exits 0 while its child goes on to take the name: keep waiting

@@ -14,7 +14,7 @@ import java.util.Locale;
  *
  * <p>The socket is non-blocking: a stalled syslog reader drops lines rather than stopping the bus
  * thread (glibc would block). Lines are not retried. Used by whichever thread logs; {@link #send} is
- * synchronized because java.util.logging handlers may be called from several threads.
+ * synchronized because the log may be written from several threads.
  */
 final class Syslog {
     /** The socket syslog(3) writes to (glibc's _PATH_LOG). */

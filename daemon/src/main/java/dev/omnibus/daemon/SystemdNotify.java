@@ -1,8 +1,8 @@
 package dev.omnibus.daemon;
 
+import dev.omnibus.broker.Log;
 import dev.omnibus.transport.Posix;
 import java.nio.charset.StandardCharsets;
-import java.util.logging.Logger;
 
 /**
  * sd_notify(3): tells systemd the bus is ready by sending {@code READY=1} as one datagram to the
@@ -11,7 +11,6 @@ import java.util.logging.Logger;
  * AF_UNIX datagrams. Main thread, once the sockets listen; cold path.
  */
 final class SystemdNotify {
-    private static final Logger LOG = Logger.getLogger("omnibus");
 
     private SystemdNotify() {}
 
@@ -24,13 +23,13 @@ final class SystemdNotify {
         if (socket == null || socket.isEmpty()) return true;
         int fd = Posix.unixDatagramSocket(false);
         if (fd < 0) {
-            LOG.warning("sd_notify to " + socket + " failed: socket: errno " + (-fd));
+            Log.warning("sd_notify to " + socket + " failed: socket: errno " + (-fd));
             return false;
         }
         try {
             int r = Posix.sendTo(fd, socket, state.getBytes(StandardCharsets.UTF_8));
             if (r < 0) {
-                LOG.warning("sd_notify to " + socket + " failed: errno " + (-r));
+                Log.warning("sd_notify to " + socket + " failed: errno " + (-r));
                 return false;
             }
             return true;

@@ -13,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Level;
 import org.junit.jupiter.api.Test;
 
 class SyslogTest {
@@ -70,9 +69,9 @@ class SyslogTest {
 
     @Test
     void denialsAreSecurityAndWarningsAreDaemonWarnings() {
-        assertEquals(4 << 3 | 5, DaemonLog.priority(Level.INFO, "Rejected send message, 1 matched rules"));
-        assertEquals(3 << 3 | 4, DaemonLog.priority(Level.WARNING, "x"));
-        assertEquals(3 << 3 | 6, DaemonLog.priority(Level.INFO, "Reloaded configuration"));
+        assertEquals(4 << 3 | 5, DaemonLog.priority(dev.omnibus.broker.Log.Level.INFO, "Rejected send message, 1 matched rules"));
+        assertEquals(3 << 3 | 4, DaemonLog.priority(dev.omnibus.broker.Log.Level.WARNING, "x"));
+        assertEquals(3 << 3 | 6, DaemonLog.priority(dev.omnibus.broker.Log.Level.INFO, "Reloaded configuration"));
         assertEquals("[system] ", DaemonLog.contextPrefix("system", 0, 1));
         assertEquals("[session uid=1000 pid=5] ", DaemonLog.contextPrefix("session", 1000, 5));
     }
