@@ -92,30 +92,57 @@ public final class Bus {
      */
     public void listen(Listener listener) {
         listeners.add(listener);
-        loop.register(listener.fd(), EventLoop.READABLE | EventLoop.LEVEL_TRIGGERED, events -> acceptOne(listener));
+        loop.register(listener.fd(), EventLoop.READABLE | EventLoop.LEVEL_TRIGGERED, new ListenerWatch(listener));
     }
 
     /** A listener that failed to accept (out of fds or memory) is not watched for this long. */
     static final long ACCEPT_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
-    private void acceptOne(Listener listener) {
-        StreamSocket s = listener.accept();
-        if (s == null) {
-            int err = listener.lastAcceptError();
-            if (err != 0 && listeners.contains(listener)) {
-                // EMFILE, ENFILE, ENOBUFS...: the connection stays queued and the listener stays
-                // readable; pause it instead of spinning on a level-triggered event.
-                Log.warning("accept failed: " + Errno.name(-err) + "; not accepting for "
-                        + TimeUnit.NANOSECONDS.toMillis(ACCEPT_BACKOFF_NANOS) + " ms");
-                loop.modify(listener.fd(), EventLoop.LEVEL_TRIGGERED, events -> { });
-                loop.schedule(ACCEPT_BACKOFF_NANOS, () -> {
-                    if (listeners.contains(listener)) {
-                        loop.modify(listener.fd(), EventLoop.READABLE | EventLoop.LEVEL_TRIGGERED, events -> acceptOne(listener));
-                    }
-                });
-            }
-            return;
+    /**
+     * One listener's registration. When accept fails for lack of resources (EMFILE, ENFILE,
+     * ENOBUFS, ENOMEM) the connection stays in the kernel's backlog and the listener stays
+     * readable, so the watch pauses for {@link #ACCEPT_BACKOFF_NANOS} instead of spinning, logging
+     * once per episode. Everything that path uses is loaded when the watch is made: out of fds, the
+     * JVM could not open the jar to load a class.
+     */
+    private final class ListenerWatch implements EventHandler {
+        private final Listener listener;
+        private final EventHandler paused = events -> { };
+        private final Runnable resume = this::resume;
+        private boolean failing;
+
+        ListenerWatch(Listener listener) {
+            this.listener = listener;
+            Errno.name(Errno.EMFILE); // loads Errno now (see above)
         }
+
+        @Override
+        public void onReady(int events) {
+            StreamSocket s = listener.accept();
+            if (s != null) {
+                failing = false;
+                admit(s);
+                return;
+            }
+            int err = listener.lastAcceptError();
+            if (err == 0 || !listeners.contains(listener)) return;
+            if (!failing) {
+                failing = true;
+                Log.warning("Failed to accept a connection: " + Errno.name(-err) + "; pausing the listener for "
+                        + TimeUnit.NANOSECONDS.toMillis(ACCEPT_BACKOFF_NANOS) + " ms at a time until it works again");
+            }
+            loop.modify(listener.fd(), EventLoop.LEVEL_TRIGGERED, paused);
+            loop.schedule(ACCEPT_BACKOFF_NANOS, resume);
+        }
+
+        private void resume() {
+            if (listeners.contains(listener)) {
+                loop.modify(listener.fd(), EventLoop.READABLE | EventLoop.LEVEL_TRIGGERED, this);
+            }
+        }
+    }
+
+    private void admit(StreamSocket s) {
         if (incompleteConnections >= limits().count(Limit.MAX_INCOMPLETE_CONNECTIONS)
                 || completedConnections + incompleteConnections
                         >= limits().count(Limit.MAX_COMPLETED_CONNECTIONS) + limits().count(Limit.MAX_INCOMPLETE_CONNECTIONS)) {
