@@ -53,6 +53,8 @@ public final class Bus {
     final PolicyCheck policyCheck = new PolicyCheck(this);
 
     private final List<Connection> flushList = new ArrayList<>();
+    /** Shared by all connections for reading (see {@link Connection#SCRATCH_CAPACITY}); bus thread only. */
+    final NativeBuffer readScratch = new NativeBuffer(Connection.SCRATCH_CAPACITY);
     private final List<Listener> listeners = new ArrayList<>();
     private final EventHandler flusher = ignored -> flushAll();
     private int nextPeerId = 1;
@@ -432,6 +434,7 @@ public final class Bus {
             }
         }
         listeners.clear();
+        readScratch.close();
     }
 
     /** The driver's introspection XML (for {@code --introspect}). */

@@ -29,6 +29,12 @@ final class Connection implements EventHandler {
     /** Bytes read from one peer before yielding to others. */
     static final int READ_BUDGET = 256 * 1024;
     private static final long INITIAL_INPUT = 16 * 1024;
+    /**
+     * Capacity of the bus's shared read buffer ({@link Bus#readScratch}): a connection with nothing
+     * pending reads into it, so an idle connection holds no input buffer, and the bytes of most
+     * reads land in one cache-warm block. Frames that do not fit are read into the connection's own.
+     */
+    static final long SCRATCH_CAPACITY = 64 * 1024;
     private static final int[] NO_FDS = new int[0];
 
     final Bus bus;
@@ -49,7 +55,14 @@ final class Connection implements EventHandler {
     boolean closeWhenFlushed;
     Timer authTimer;
 
-    private final NativeBuffer in = new NativeBuffer(INITIAL_INPUT);
+    /**
+     * This connection's own input buffer: holds what a turn left unprocessed (a partial frame, or
+     * frames held back by back-pressure) and frames too large for the scratch. Empty and released
+     * between turns for most connections.
+     */
+    private final NativeBuffer own = new NativeBuffer(INITIAL_INPUT);
+    /** The buffer of the current turn: {@link #own} or the bus's scratch (only during readSome). */
+    private NativeBuffer in = own;
     private final FdList inFds = new FdList();
     /** Bytes needed before the next frame can be parsed (0: unknown). */
     private long needed;
@@ -74,6 +87,30 @@ final class Connection implements EventHandler {
     }
 
     private void readSome(int events) {
+        NativeBuffer scratch = bus.readScratch;
+        if (own.size() == 0) in = scratch;
+        try {
+            readTurn(events);
+        } finally {
+            if (in == scratch) leaveScratch(scratch);
+            if (own.size() == 0 && own.capacity() <= SCRATCH_CAPACITY && !dispatching) own.release();
+        }
+    }
+
+    /** Moves what is left in the scratch (a partial frame, held-back frames) into the own buffer. */
+    private void leaveScratch(NativeBuffer scratch) {
+        long left = scratch.size();
+        if (left > 0 && !closed) {
+            own.ensureFree(left);
+            MemorySegment.copy(scratch.segment(), scratch.start, own.segment(), own.end, left);
+            own.end += left;
+        }
+        scratch.start = 0;
+        scratch.end = 0;
+        in = own;
+    }
+
+    private void readTurn(int events) {
         long budget = READ_BUDGET;
         boolean drained = false;
         while (!closed) {
@@ -93,6 +130,9 @@ final class Connection implements EventHandler {
                 return;
             }
             long want = Math.max(4096, needed - in.size());
+            if (in == bus.readScratch && SCRATCH_CAPACITY - in.size() < want) {
+                leaveScratch(in); // the frame being read does not fit: go on in the own buffer
+            }
             in.ensureFree(want);
             if (in.isLarge()) bus.watchBuffers(this);
             long asked = in.free();
@@ -193,7 +233,7 @@ final class Connection implements EventHandler {
                 dispatching = false;
             }
             if (closed) {
-                in.close(); // deferred by close(): the view pointed into it until now
+                own.close(); // deferred by close(): the view may have pointed into it until now
                 return false;
             }
             in.consume(len);
@@ -298,7 +338,10 @@ final class Connection implements EventHandler {
         iov.add(out.reserve(header), out.tail(), header);
         iov.add(body, bodyOffset, bodyLength);
         long n = socket.write(iov, null, 0);
-        if (n == header + bodyLength) return;
+        if (n == header + bodyLength) {
+            out.releaseIfSmall();
+            return;
+        }
         out.commit(header);
         MemorySegment s = out.reserve(bodyLength);
         MemorySegment.copy(body, bodyOffset, s, out.tail(), bodyLength);
@@ -314,14 +357,14 @@ final class Connection implements EventHandler {
     /** A message of this connection is being routed: its input buffer must outlive close(). */
     private boolean dispatching;
 
-    long inputCapacity() { return in.capacity(); }
+    long inputCapacity() { return own.capacity(); }
 
     /**
      * Shrinks both buffers if they are large and empty (the bus's sweep); true when neither is large
      * any more. The input buffer stays while a message in it is being routed.
      */
     boolean shrinkIdleBuffers() {
-        boolean inSmall = dispatching ? !in.isLarge() : in.shrinkIfIdle();
+        boolean inSmall = dispatching ? !own.isLarge() : own.shrinkIfIdle();
         return out.shrinkIfIdle() & inSmall;
     }
 
@@ -333,7 +376,7 @@ final class Connection implements EventHandler {
         bus.loop.unregisterBeforeClose(socket.fd());
         socket.close();
         out.close();
-        if (!dispatching) in.close();
+        if (!dispatching) own.close();
         inFds.closeAll();
         for (int i = 0; i < pendingFdCount; i++) Posix.close(pendingFds[i]);
         pendingFdCount = 0;

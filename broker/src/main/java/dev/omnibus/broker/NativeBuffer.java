@@ -6,10 +6,13 @@ import java.lang.foreign.MemorySegment;
 /**
  * A growable off-heap byte buffer holding a window {@code [start, end)} of live bytes, for one
  * connection's input or output. Native memory so that recvmsg/sendmsg read and write it directly;
- * from malloc (see {@link NativeMemory}): not zero-filled, so an idle connection's buffers cost only
- * the pages it touched, growth is a realloc, and accesses carry no arena checks.
+ * from malloc (see {@link NativeMemory}): not zero-filled, growth is a realloc, and accesses carry no
+ * arena checks.
  *
- * <p>Bus thread only; {@link #close()} exactly once, after which the buffer must not be used.
+ * <p>The block is allocated on the first {@link #ensureFree} and can be given back with
+ * {@link #release()} while the buffer is empty: an idle connection then holds no buffer memory at
+ * all, and the next use allocates again. Bus thread only; after {@link #close()} the buffer must not
+ * be used.
  */
 final class NativeBuffer implements AutoCloseable {
     /** Capacity kept by an idle buffer: larger blocks are given back once empty. */
@@ -20,9 +23,10 @@ final class NativeBuffer implements AutoCloseable {
     long start;
     long end;
 
+    /** No memory yet: the first {@link #ensureFree} allocates at least {@code initialCapacity}. */
     NativeBuffer(long initialCapacity) {
         this.initialCapacity = initialCapacity;
-        this.segment = NativeMemory.malloc(initialCapacity);
+        this.segment = MemorySegment.NULL;
     }
 
     MemorySegment segment() { return segment; }
@@ -37,6 +41,10 @@ final class NativeBuffer implements AutoCloseable {
      */
     void ensureFree(long n) {
         if (free() >= n) return;
+        if (segment.address() == 0) {
+            segment = NativeMemory.malloc(Math.max(initialCapacity, n));
+            return;
+        }
         long live = size();
         if (start > 0 && segment.byteSize() - live >= n) {
             MemorySegment.copy(segment, start, segment, 0, live);
@@ -67,19 +75,25 @@ final class NativeBuffer implements AutoCloseable {
     boolean isLarge() { return segment.byteSize() > IDLE_KEEP; }
 
     /**
-     * Gives a large block back if it is empty (back to the initial capacity), so an idle connection
-     * holds little memory; blocks up to {@link #IDLE_KEEP} stay. Called by the bus's periodic sweep,
-     * not on every drain (see {@code Bus.watchBuffers}). Returns true when the block is no longer large.
+     * Gives a large block back if it is empty, so an idle connection holds little memory; blocks up
+     * to {@link #IDLE_KEEP} are not touched here. Called by the bus's periodic sweep, not on every
+     * drain (see {@code Bus.watchBuffers}). Returns true when the block is no longer large.
      */
     boolean shrinkIfIdle() {
-        if (start == end && isLarge()) {
-            segment = NativeMemory.realloc(segment, initialCapacity);
-            start = 0;
-            end = 0;
-        }
+        if (start == end && isLarge()) release();
         return !isLarge();
     }
 
+    /** Frees the block of an empty buffer (the next {@link #ensureFree} allocates a new one). */
+    void release() {
+        if (start != end) throw new IllegalStateException("releasing a buffer with " + size() + " live bytes");
+        NativeMemory.free(segment);
+        segment = MemorySegment.NULL;
+        start = 0;
+        end = 0;
+    }
+
+    /** Frees the block whatever it holds; the buffer may be closed more than once. */
     @Override
     public void close() {
         NativeMemory.free(segment);

@@ -22,6 +22,12 @@ final class OutQueue implements AutoCloseable {
     static final int FLUSHED = 0, BLOCKED = 1, FAILED = 2;
 
     private static final long INITIAL_CAPACITY = 4096;
+    /**
+     * A drained queue gives back a block up to this size (most peers are idle most of the time, and
+     * a malloc/free pair per flush costs less than keeping a block per connection); larger blocks
+     * stay for the next burst, and the bus's sweep returns those over {@link NativeBuffer#IDLE_KEEP}.
+     */
+    static final long RELEASE_MAX = 16 * 1024;
 
     private final NativeBuffer buf = new NativeBuffer(INITIAL_CAPACITY);
     private long[] markOffset = new long[4];
@@ -85,6 +91,11 @@ final class OutQueue implements AutoCloseable {
         markHead = 0;
     }
 
+    /** Frees the block of an empty queue if it is at most {@link #RELEASE_MAX}. */
+    void releaseIfSmall() {
+        if (buf.size() == 0 && buf.capacity() <= RELEASE_MAX) buf.release();
+    }
+
     /** Writes as much as the kernel takes. */
     int flush(StreamSocket socket, IoVecs iov) {
         while (buf.size() > 0) {
@@ -117,6 +128,7 @@ final class OutQueue implements AutoCloseable {
             buf.consume(n);
             if (n < len) return BLOCKED;
         }
+        releaseIfSmall();
         return FLUSHED;
     }
 

@@ -85,6 +85,31 @@ class BusOutputTest {
     }
 
     @Test
+    void idleConnectionsHoldNoBuffersAndPartialFramesSurviveBetweenReads() throws Exception {
+        try (InProcessBus bus = InProcessBus.start(); TestClient a = bus.client(); TestClient b = bus.client()) {
+            a.pingBus(TIMEOUT);
+            b.pingBus(TIMEOUT);
+            assertEquals(0L, bus.bufferCapacities(a.uniqueName)[0], "idle input buffer");
+            assertEquals(0L, bus.bufferCapacities(a.uniqueName)[1], "idle output buffer");
+            // Half a message: the bus must keep the partial frame in a's own buffer between reads.
+            MessageBuilder m = new MessageBuilder().reset(Protocol.METHOD_CALL, 0, a.nextSerial())
+                    .path("/p").interfaceName("com.example.I").member("Split").destination(b.uniqueName);
+            m.body("s").writeString("y".repeat(3000));
+            byte[] bytes = m.toBytes();
+            a.sendRaw(Arrays.copyOf(bytes, 1000));
+            long deadline = System.nanoTime() + TIMEOUT.toNanos();
+            while (bus.bufferCapacities(a.uniqueName)[0] == 0 && System.nanoTime() < deadline) Thread.sleep(5);
+            assertTrue(bus.bufferCapacities(a.uniqueName)[0] > 0, "the partial frame went nowhere");
+            a.sendRaw(Arrays.copyOfRange(bytes, 1000, bytes.length));
+            Received r = b.readUntil(x -> "Split".equals(x.member()), TIMEOUT);
+            assertNotNull(r, "split message not delivered");
+            assertEquals("y".repeat(3000), r.body().readString());
+            assertTrue(a.pingBus(TIMEOUT));
+            assertEquals(0L, bus.bufferCapacities(a.uniqueName)[0], "input buffer given back once empty");
+        }
+    }
+
+    @Test
     void largeBuffersAreKeptWhileBusyAndGivenBackOnceIdle() throws Exception {
         try (InProcessBus bus = InProcessBus.start(); TestClient a = bus.client(); TestClient b = bus.client()) {
             String big = "x".repeat(1 << 20);
