@@ -55,6 +55,8 @@ public final class Bus {
     private final List<Connection> flushList = new ArrayList<>();
     /** Shared by all connections for reading (see {@link Connection#SCRATCH_CAPACITY}); bus thread only. */
     final NativeBuffer readScratch = new NativeBuffer(Connection.SCRATCH_CAPACITY);
+    /** Spare blocks for connection buffers. */
+    final BlockPool blocks = new BlockPool();
     private final List<Listener> listeners = new ArrayList<>();
     private final EventHandler flusher = ignored -> flushAll();
     private int nextPeerId = 1;
@@ -435,6 +437,7 @@ public final class Bus {
         }
         listeners.clear();
         readScratch.close();
+        blocks.close();
     }
 
     /** The driver's introspection XML (for {@code --introspect}). */

@@ -28,7 +28,6 @@ import java.lang.foreign.MemorySegment;
 final class Connection implements EventHandler {
     /** Bytes read from one peer before yielding to others. */
     static final int READ_BUDGET = 256 * 1024;
-    private static final long INITIAL_INPUT = 16 * 1024;
     /**
      * Capacity of the bus's shared read buffer ({@link Bus#readScratch}): a connection with nothing
      * pending reads into it, so an idle connection holds no input buffer, and the bytes of most
@@ -39,7 +38,7 @@ final class Connection implements EventHandler {
 
     final Bus bus;
     final StreamSocket socket;
-    final OutQueue out = new OutQueue();
+    final OutQueue out;
     Peer peer;
     SaslServer sasl;
     boolean fdsNegotiated;
@@ -60,9 +59,9 @@ final class Connection implements EventHandler {
      * frames held back by back-pressure) and frames too large for the scratch. Empty and released
      * between turns for most connections.
      */
-    private final NativeBuffer own = new NativeBuffer(INITIAL_INPUT);
+    private final NativeBuffer own;
     /** The buffer of the current turn: {@link #own} or the bus's scratch (only during readSome). */
-    private NativeBuffer in = own;
+    private NativeBuffer in;
     private final FdList inFds = new FdList();
     /** Bytes needed before the next frame can be parsed (0: unknown). */
     private long needed;
@@ -71,6 +70,9 @@ final class Connection implements EventHandler {
         this.bus = bus;
         this.socket = socket;
         this.sasl = sasl;
+        this.out = new OutQueue(bus.blocks);
+        this.own = new NativeBuffer(BlockPool.BLOCK, bus.blocks);
+        this.in = own;
     }
 
     @Override

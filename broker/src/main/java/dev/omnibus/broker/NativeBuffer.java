@@ -23,9 +23,18 @@ final class NativeBuffer implements AutoCloseable {
     long start;
     long end;
 
+    /** Where blocks come from and go back to; null: straight from malloc. */
+    private final BlockPool pool;
+
     /** No memory yet: the first {@link #ensureFree} allocates at least {@code initialCapacity}. */
     NativeBuffer(long initialCapacity) {
+        this(initialCapacity, null);
+    }
+
+    /** As {@link #NativeBuffer(long)}, taking blocks from {@code pool} and giving them back to it. */
+    NativeBuffer(long initialCapacity, BlockPool pool) {
         this.initialCapacity = initialCapacity;
+        this.pool = pool;
         this.segment = MemorySegment.NULL;
     }
 
@@ -42,7 +51,8 @@ final class NativeBuffer implements AutoCloseable {
     void ensureFree(long n) {
         if (free() >= n) return;
         if (segment.address() == 0) {
-            segment = NativeMemory.malloc(Math.max(initialCapacity, n));
+            long size = Math.max(initialCapacity, n);
+            segment = pool != null ? pool.take(size) : NativeMemory.malloc(size);
             return;
         }
         long live = size();
@@ -87,16 +97,24 @@ final class NativeBuffer implements AutoCloseable {
     /** Frees the block of an empty buffer (the next {@link #ensureFree} allocates a new one). */
     void release() {
         if (start != end) throw new IllegalStateException("releasing a buffer with " + size() + " live bytes");
-        NativeMemory.free(segment);
+        giveBack();
         segment = MemorySegment.NULL;
         start = 0;
         end = 0;
     }
 
+    private void giveBack() {
+        if (pool != null) {
+            pool.give(segment);
+        } else {
+            NativeMemory.free(segment);
+        }
+    }
+
     /** Frees the block whatever it holds; the buffer may be closed more than once. */
     @Override
     public void close() {
-        NativeMemory.free(segment);
+        giveBack();
         segment = MemorySegment.NULL;
         start = 0;
         end = 0;

@@ -21,7 +21,6 @@ final class OutQueue implements AutoCloseable {
     /** Outcome of {@link #flush}. */
     static final int FLUSHED = 0, BLOCKED = 1, FAILED = 2;
 
-    private static final long INITIAL_CAPACITY = 4096;
     /**
      * A drained queue gives back a block up to this size (most peers are idle most of the time, and
      * a malloc/free pair per flush costs less than keeping a block per connection); larger blocks
@@ -29,7 +28,7 @@ final class OutQueue implements AutoCloseable {
      */
     static final long RELEASE_MAX = 16 * 1024;
 
-    private final NativeBuffer buf = new NativeBuffer(INITIAL_CAPACITY);
+    private final NativeBuffer buf;
     private long[] markOffset = new long[4];
     private long[] markLength = new long[4];
     private int[][] markFds = new int[4][];
@@ -37,6 +36,11 @@ final class OutQueue implements AutoCloseable {
     /** Bytes flushed so far: the absolute stream position of buf.start. Marks hold absolute positions, so compaction does not move them. */
     private long flushed;
     private long queuedFds;
+
+    /** An empty queue; its buffer comes from {@code pool} when first needed and goes back when drained. */
+    OutQueue(BlockPool pool) {
+        this.buf = new NativeBuffer(BlockPool.BLOCK, pool);
+    }
 
     long pendingBytes() { return buf.size(); }
     long pendingFds() { return queuedFds; }
