@@ -34,6 +34,8 @@ final class Connection implements EventHandler {
      * reads land in one cache-warm block. Frames that do not fit are read into the connection's own.
      */
     static final long SCRATCH_CAPACITY = 64 * 1024;
+    /** Leftovers up to this size move back into the scratch at the start of a turn. */
+    private static final long SMALL_LEFTOVER = 4096;
     private static final int[] NO_FDS = new int[0];
 
     final Bus bus;
@@ -90,12 +92,25 @@ final class Connection implements EventHandler {
 
     private void readSome(int events) {
         NativeBuffer scratch = bus.readScratch;
-        if (own.size() == 0) in = scratch;
+        long left = own.size();
+        if (left == 0) {
+            in = scratch;
+        } else if (left <= SMALL_LEFTOVER && needed <= SCRATCH_CAPACITY) {
+            // A pipelining peer leaves a partial frame after almost every read: carry it into the
+            // scratch, so that this turn reads with the scratch's window, not the own buffer's rest.
+            scratch.ensureFree(left);
+            MemorySegment.copy(own.segment(), own.start, scratch.segment(), 0, left);
+            scratch.end = left;
+            own.consume(left);
+            in = scratch;
+        }
         try {
             readTurn(events);
         } finally {
             if (in == scratch) leaveScratch(scratch);
-            if (own.size() == 0 && own.capacity() <= SCRATCH_CAPACITY && !dispatching) own.release();
+            // A pool-sized block goes back (an idle connection holds none); a larger one stays, as
+            // the peer sends large frames and would otherwise grow a new one every turn.
+            if (own.size() == 0 && own.capacity() == BlockPool.BLOCK && !dispatching) own.release();
         }
     }
 

@@ -22,11 +22,12 @@ final class OutQueue implements AutoCloseable {
     static final int FLUSHED = 0, BLOCKED = 1, FAILED = 2;
 
     /**
-     * A drained queue gives back a block up to this size (most peers are idle most of the time, and
-     * a malloc/free pair per flush costs less than keeping a block per connection); larger blocks
-     * stay for the next burst, and the bus's sweep returns those over {@link NativeBuffer#IDLE_KEEP}.
+     * A drained queue gives back a block of the pool's size (most peers are idle most of the time;
+     * going through {@link BlockPool} costs no malloc). A block that grew past it stays for the next
+     * burst: freeing it on every drain made every batch grow it again by realloc. The bus's sweep
+     * returns blocks over {@link NativeBuffer#IDLE_KEEP}.
      */
-    static final long RELEASE_MAX = 16 * 1024;
+    static final long RELEASE_MAX = BlockPool.BLOCK;
 
     private final NativeBuffer buf;
     private long[] markOffset = new long[4];
