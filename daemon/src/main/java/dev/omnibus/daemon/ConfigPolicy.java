@@ -47,7 +47,16 @@ final class ConfigPolicy implements Policy {
     private final List<ConnectRule> connectRules = new ArrayList<>();
     private final ConcurrentHashMap<Key, PeerRules> snapshots = new ConcurrentHashMap<>();
 
-    private record Key(long uid, List<Integer> groups) {}
+    /** A compiled snapshot's identity: uid and the distinct groups in order. */
+    private record Key(long uid, int[] groups) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Key k && k.uid == uid && Arrays.equals(k.groups, groups);
+        }
+
+        @Override
+        public int hashCode() { return 31 * Long.hashCode(uid) + Arrays.hashCode(groups); }
+    }
 
     ConfigPolicy(List<PolicyRule> source, long ownerUid, UserDatabase users) {
         this.ownerUid = ownerUid;
@@ -111,9 +120,33 @@ final class ConfigPolicy implements Policy {
 
     @Override
     public PeerPolicy forPeer(long uid, int[] groups) {
-        int[] g = groups == null ? new int[0] : Arrays.stream(groups).distinct().toArray();
-        List<Integer> boxed = Arrays.stream(g).boxed().toList();
-        return snapshots.computeIfAbsent(new Key(uid, boxed), k -> compile(uid, g));
+        int[] raw = groups == null ? new int[0] : groups;
+        // Most connections of a bus come from the same user with the same groups: the last answer
+        // is checked first, without building a key.
+        Last last = this.last;
+        if (last != null && last.uid == uid && Arrays.equals(last.groups, raw)) return last.policy;
+        int[] g = distinct(raw);
+        PeerPolicy p = snapshots.computeIfAbsent(new Key(uid, g), k -> compile(uid, g));
+        this.last = new Last(uid, raw.clone(), p);
+        return p;
+    }
+
+    private record Last(long uid, int[] groups, PeerPolicy policy) {}
+
+    private volatile Last last;
+
+    /** The groups without repeats, in first-seen order (lists are short: a loop beats hashing). */
+    private static int[] distinct(int[] groups) {
+        int[] out = new int[groups.length];
+        int n = 0;
+        next:
+        for (int gid : groups) {
+            for (int i = 0; i < n; i++) {
+                if (out[i] == gid) continue next;
+            }
+            out[n++] = gid;
+        }
+        return n == out.length ? out : Arrays.copyOf(out, n);
     }
 
     /** The rules for one uid and group list, in dbus-daemon's application order. */

@@ -3,6 +3,7 @@ package dev.omnibus.daemon;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 
 import dev.omnibus.broker.PeerPolicy;
 import dev.omnibus.daemon.config.BusConfig;
@@ -44,6 +45,24 @@ class ConfigPolicyTest {
         assertTrue(p.sendsAnything());
         assertTrue(p.receivesAnything());
         assertTrue(p.canOwn("com.example.Anything"));
+    }
+
+    @Test
+    void snapshotsAreSharedPerUserAndGroupSetAndNotMixedUp(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        ConfigPolicy policy = policy(dir, """
+                <policy context="default"><deny own="com.example.G"/></policy>
+                <policy group="0"><allow own="com.example.G"/></policy>
+                """);
+        PeerPolicy plain = policy.forPeer(1001, new int[] {1001});
+        PeerPolicy wheel = policy.forPeer(1001, new int[] {1001, 0});
+        assertFalse(plain.canOwn("com.example.G"));
+        assertTrue(wheel.canOwn("com.example.G"), "group 0's rule applies");
+        // Same user and groups (repeats and all) get the same compiled snapshot, alternating or not.
+        assertSame(plain, policy.forPeer(1001, new int[] {1001}));
+        assertSame(wheel, policy.forPeer(1001, new int[] {1001, 0, 0}));
+        assertSame(plain, policy.forPeer(1001, new int[] {1001, 1001}));
+        assertSame(wheel, policy.forPeer(1001, new int[] {1001, 0}));
+        assertNotSame(plain, policy.forPeer(1002, new int[] {1001}));
     }
 
     @Test
