@@ -1,13 +1,15 @@
 #!/bin/bash
 # Profiles the Omnibus daemon under one loadgen scenario: JFR execution and allocation samples of
-# the warmed-up daemon (bench/e2e/jfrtop.py summarises them), syscalls per operation (strace -c on
-# a separate, shorter run: strace slows the daemon down) and perf stat software counters.
+# the warmed-up daemon (bench/e2e/jfrtop.py summarises them), user and system CPU per daemon thread,
+# a perf cpu-clock profile with JIT-compiled frames named (kernel time included, which JFR does not
+# see), syscalls per operation (strace -c on a separate, shorter run: strace slows the daemon down)
+# and perf stat software counters.
 #
 #   bench/scripts/e2e-profile.sh pipeline -s 64 -W 64
 #   bench/scripts/e2e-profile.sh broadcast -s 64 -k 4
 #   bench/scripts/e2e-profile.sh pingpong -s 64
-# Output: bench/results/profile-<stamp>-<mode>/ (omnibus.jfr, jfrtop.txt, strace.txt, perf.txt,
-# loadgen-*.txt, daemon.log). Env: DURATION (10 s measured under JFR), OMNIBUS_JVM_OPTS (appended).
+# Output: bench/results/profile-<stamp>-<mode>/ (omnibus.jfr, jfrtop.txt, threads.txt, perf-top.txt,
+# strace.txt, perf.txt, loadgen-*.txt, daemon.log). Env: DURATION (10 s measured under JFR), OMNIBUS_JVM_OPTS (appended).
 set -euo pipefail
 export PYTHONDONTWRITEBYTECODE=1   # no __pycache__ in bench/e2e
 root=$(cd "$(dirname "$(readlink -f "$0")")/../.." && pwd)
@@ -22,7 +24,7 @@ lg=$root/bench/results/loadgen
 [[ -x $lg && $lg -nt $shared/loadgen.c ]] || gcc -O2 -Wall -o "$lg" "$shared/loadgen.c"
 sock=$out/bus.sock addr=unix:path=$out/bus.sock
 
-OMNIBUS_JVM_OPTS="-XX:+UnlockDiagnosticVMOptions -XX:+DebugNonSafepoints ${OMNIBUS_JVM_OPTS:-}" \
+OMNIBUS_JVM_OPTS="-XX:+UnlockDiagnosticVMOptions -XX:+DebugNonSafepoints -XX:+PreserveFramePointer ${OMNIBUS_JVM_OPTS:-}" \
     setsid "$root/bench/e2e/omnibus-snapshot.sh" "$out/omnibus.jar" --config-file="$shared/bus.conf" --address="$addr" --nofork \
     >"$out/daemon.log" 2>&1 &
 pid=$!
@@ -51,6 +53,34 @@ run "$@" -d "$dur" -w 0 | tee "$out/loadgen-jfr.txt"
 "$JAVA_HOME/bin/jcmd" "$pid" JFR.dump name=e2e filename="$out/omnibus.jfr" >/dev/null
 "$JAVA_HOME/bin/jcmd" "$pid" JFR.stop name=e2e >/dev/null
 ops=$(sed -n 's/.*total_ops=\([0-9]*\).*/\1/p' "$out/loadgen-jfr.txt")
+
+echo "CPU per thread: 3 s" >&2
+ticks() { for t in /proc/"$pid"/task/*; do echo "${t##*/}:$(tr ' ' _ <"$t/comm") $(awk '{print $14, $15}' "$t/stat")"; done | sort; }
+run "$@" -d 4 -w 0 >"$out/loadgen-threads.txt" &
+run_pid=$!
+sleep 0.5; before=$(ticks); sleep 3; after=$(ticks)
+wait "$run_pid"
+{
+    echo "user and system clock ticks ($(getconf CLK_TCK)/s) per daemon thread in 3 s of: $mode $*"
+    join <(echo "$before") <(echo "$after") | awk '{u = $4 - $2; s = $5 - $3; if (u + s > 0) printf "  %-28s user %4d  sys %4d\n", $1, u, s}'
+    echo "ops in the 4 s run: $(sed -n 's/.*total_ops=\([0-9]*\).*/\1/p' "$out/loadgen-threads.txt")"
+} | tee "$out/threads.txt"
+
+if command -v perf >/dev/null; then
+    echo "perf record: 3 s" >&2
+    run "$@" -d 4 -w 0 >"$out/loadgen-perf-record.txt" &
+    run_pid=$!
+    sleep 0.5
+    perf record -q -e cpu-clock -F 4999 -g -p "$pid" -o "$out/perf.data" -- sleep 3 2>/dev/null || true
+    wait "$run_pid"
+    "$JAVA_HOME/bin/jcmd" "$pid" Compiler.perfmap >/dev/null 2>&1 || true   # /tmp/perf-<pid>.map: JIT symbols
+    {   # head closes the pipes early: with pipefail that is a failure, not one to stop for
+        perf report -i "$out/perf.data" --no-children --sort dso --stdio -g none 2>/dev/null | grep '%' | head -8 || true
+        echo
+        perf report -i "$out/perf.data" --no-children --sort sym --stdio -g none 2>/dev/null | grep -v '^#' | grep '%' | head -40 || true
+    } >"$out/perf-top.txt"
+    rm -f "/tmp/perf-$pid.map"
+fi
 
 echo "perf stat: 3 s" >&2
 if command -v perf >/dev/null; then
