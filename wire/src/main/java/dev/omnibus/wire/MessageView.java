@@ -69,6 +69,20 @@ public final class MessageView {
     private boolean trusted;
     private final String[] cache = new String[FIELDS];
 
+    /**
+     * The last valid value seen in each known string, path and signature field, as little-endian
+     * words (values up to {@link #REMEMBERED_WORDS} words). A peer sending many messages repeats the
+     * same path, interface, member, destination and signature: comparing a few words costs less than
+     * checking every character against the name rules again, and validity depends on the bytes alone.
+     * Signatures are remembered with their NUL.
+     */
+    private static final int REMEMBERED_WORDS = 16;
+    private final long[][] validWords = new long[FIELDS][REMEMBERED_WORDS];
+    private final int[] validLength = new int[FIELDS];
+    {
+        Arrays.fill(validLength, -1);
+    }
+
     private int error;
     private long errorAt;
     private int errorField;
@@ -315,7 +329,7 @@ public final class MessageView {
             // A valid name or path is ASCII without NUL, so passing its name rule settles UTF-8 too
             // and checkFields need not test it again. Otherwise UTF-8 is checked first, as on the
             // general path, so that the error reported is the same.
-            if (trusted || isValidName(code, str, len)) {
+            if (trusted || isRemembered(code, str, len) || rememberIfValidName(code, str, len)) {
                 namesValid |= 1 << code;
             } else {
                 int u = Utf8.check(seg, str, len);
@@ -327,14 +341,52 @@ public final class MessageView {
                 }
             }
             end = str + len + 1;
+        } else if (t == 'g' && v < fieldsEnd && v + 2 + WireBytes.u8(seg, v) <= fieldsEnd
+                && isRemembered(code, v + 1, WireBytes.u8(seg, v) + 1)) {
+            end = v + 2 + WireBytes.u8(seg, v); // the signature and its NUL as last time
         } else {
             end = validator.validateOne(start + 2, v, fieldsEnd, HEADER_VALUE_DEPTH);
             if (end < 0) {
                 return failFast((int) -end, validator.errorAt, code);
             }
+            if (t == 'g') remember(code, v + 1, end - v - 1);
         }
         recordField(code, start, v, end);
         return end;
+    }
+
+    /** Whether the {@code len} bytes at {@code p} are the remembered valid value of field {@code code}. */
+    private boolean isRemembered(int code, long p, long len) {
+        if (validLength[code] != len) {
+            return false;
+        }
+        long[] words = validWords[code];
+        for (int i = 0, k = 0; i < len; i += 8, k++) {
+            if (WireBytes.word(seg, p + i, len - i) != words[k]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void remember(int code, long p, long len) {
+        if (len > REMEMBERED_WORDS * 8L) {
+            validLength[code] = -1;
+            return;
+        }
+        long[] words = validWords[code];
+        for (int i = 0, k = 0; i < len; i += 8, k++) {
+            words[k] = WireBytes.word(seg, p + i, len - i);
+        }
+        validLength[code] = (int) len;
+    }
+
+    private boolean rememberIfValidName(int code, long str, long len) {
+        if (!isValidName(code, str, len)) {
+            return false;
+        }
+        remember(code, str, len);
+        return true;
     }
 
     /** The name rule of a known string or path field (spec "Valid Names"), applied to its bytes. */

@@ -367,4 +367,39 @@ class MessageViewTest {
         assertEquals(3, v.argStringLength(1));
         assertEquals('t', m[(int) v.argStringOffset(1)]);
     }
+
+    /** A call like {@link Msgs#call} with the member and signature given. */
+    private static byte[] callOf(String member, String sig, List<?> body) {
+        return raw(false, Protocol.METHOD_CALL, 0, 7, List.of(
+                f(Protocol.FIELD_PATH, "o", new ObjectPath("/a/b")),
+                f(Protocol.FIELD_INTERFACE, "s", "a.b.C"),
+                f(Protocol.FIELD_MEMBER, "s", member),
+                f(Protocol.FIELD_DESTINATION, "s", "org.example.Dest"),
+                f(Protocol.FIELD_SIGNATURE, "g", new SignatureValue(sig))), sig, body);
+    }
+
+    @Test
+    void rememberedNamesAndSignaturesDoNotLetAnInvalidOneThrough() {
+        MessageView v = new MessageView();
+        byte[] good = callOf("Method", "s", List.of("x"));
+        assertEquals(WireError.OK, Msgs.wrap(v, good), v.errorDetail());
+        assertEquals(WireError.OK, Msgs.wrap(v, good), "the same message again");
+        // Same length as the remembered member, one byte different: checked, and invalid.
+        byte[] badMember = good.clone();
+        badMember[Msgs.indexOf(badMember, "Method".getBytes(StandardCharsets.US_ASCII))] = '1';
+        assertEquals(WireError.BAD_MEMBER, Msgs.wrap(v, badMember), v.errorDetail());
+        assertEquals(WireError.OK, Msgs.wrap(v, good));
+        // A signature of the remembered length with a bad type code: checked, and invalid.
+        byte[] badSig = good.clone();
+        int sigAt = Msgs.indexOf(badSig, new byte[] {8, 1, 'g', 0, 1, 's', 0});
+        badSig[sigAt + 5] = '!';
+        assertTrue(Msgs.wrap(v, badSig) != WireError.OK, "bad signature accepted");
+        // Other valid values are validated and then remembered in turn.
+        assertEquals(WireError.OK, Msgs.wrap(v, callOf("Other", "u", List.of(new UInt32(3)))), v.errorDetail());
+        assertEquals("Other", v.member());
+        assertEquals("u", v.signature());
+        assertEquals(WireError.OK, Msgs.wrap(v, good));
+        assertEquals("Method", v.member());
+        assertEquals("s", v.signature());
+    }
 }
