@@ -98,32 +98,24 @@ final class Connection implements EventHandler {
         } else if (left <= SMALL_LEFTOVER && needed <= SCRATCH_CAPACITY) {
             // A pipelining peer leaves a partial frame after almost every read: carry it into the
             // scratch, so that this turn reads with the scratch's window, not the own buffer's rest.
-            scratch.ensureFree(left);
-            MemorySegment.copy(own.segment(), own.start, scratch.segment(), 0, left);
-            scratch.end = left;
-            own.consume(left);
+            own.moveAllTo(scratch);
             in = scratch;
         }
         try {
             readTurn(events);
         } finally {
             if (in == scratch) leaveScratch(scratch);
-            // A pool-sized block goes back (an idle connection holds none); a larger one stays, as
-            // the peer sends large frames and would otherwise grow a new one every turn.
-            if (own.size() == 0 && own.capacity() == BlockPool.BLOCK && !dispatching) own.release();
+            if (!dispatching) own.releaseIfPoolSized();
         }
     }
 
     /** Moves what is left in the scratch (a partial frame, held-back frames) into the own buffer. */
     private void leaveScratch(NativeBuffer scratch) {
-        long left = scratch.size();
-        if (left > 0 && !closed) {
-            own.ensureFree(left);
-            MemorySegment.copy(scratch.segment(), scratch.start, own.segment(), own.end, left);
-            own.end += left;
+        if (closed) {
+            scratch.consume(scratch.size());
+        } else {
+            scratch.moveAllTo(own);
         }
-        scratch.start = 0;
-        scratch.end = 0;
         in = own;
     }
 
@@ -356,7 +348,7 @@ final class Connection implements EventHandler {
         iov.add(body, bodyOffset, bodyLength);
         long n = socket.write(iov, null, 0);
         if (n == header + bodyLength) {
-            out.releaseIfSmall();
+            out.releaseIfPoolSized();
             return;
         }
         out.commit(header);

@@ -56,16 +56,11 @@ final class NativeBuffer implements AutoCloseable {
             return;
         }
         long live = size();
-        if (start > 0 && segment.byteSize() - live >= n) {
-            MemorySegment.copy(segment, start, segment, 0, live);
-            start = 0;
-            end = live;
-            return;
-        }
         if (start > 0) {
             MemorySegment.copy(segment, start, segment, 0, live);
             start = 0;
             end = live;
+            if (free() >= n) return;
         }
         long cap = Math.max(segment.byteSize(), 64);
         while (cap < live + n) cap <<= 1;
@@ -79,6 +74,28 @@ final class NativeBuffer implements AutoCloseable {
             start = 0;
             end = 0;
         }
+    }
+
+    /**
+     * Moves every live byte to the end of {@code dst}, leaving this buffer empty (a connection's
+     * input passing between its own buffer and the bus's shared read buffer).
+     */
+    void moveAllTo(NativeBuffer dst) {
+        long n = size();
+        dst.ensureFree(n);
+        MemorySegment.copy(segment, start, dst.segment, dst.end, n);
+        dst.end += n;
+        start = 0;
+        end = 0;
+    }
+
+    /**
+     * Gives the block back to the pool if the buffer is empty and the block is still the pool's
+     * size: an idle connection then holds none. A block that grew stays for the next burst (freeing
+     * it on every drain made every batch grow it again by realloc); the sweep handles large ones.
+     */
+    void releaseIfPoolSized() {
+        if (start == end && pool != null && segment.byteSize() == BlockPool.BLOCK) release();
     }
 
     /** True when the block is larger than an idle buffer keeps (see {@link #shrinkIfIdle}). */
@@ -97,24 +114,17 @@ final class NativeBuffer implements AutoCloseable {
     /** Frees the block of an empty buffer (the next {@link #ensureFree} allocates a new one). */
     void release() {
         if (start != end) throw new IllegalStateException("releasing a buffer with " + size() + " live bytes");
-        giveBack();
-        segment = MemorySegment.NULL;
-        start = 0;
-        end = 0;
-    }
-
-    private void giveBack() {
-        if (pool != null) {
-            pool.give(segment);
-        } else {
-            NativeMemory.free(segment);
-        }
+        close();
     }
 
     /** Frees the block whatever it holds; the buffer may be closed more than once. */
     @Override
     public void close() {
-        giveBack();
+        if (pool != null) {
+            pool.give(segment);
+        } else {
+            NativeMemory.free(segment);
+        }
         segment = MemorySegment.NULL;
         start = 0;
         end = 0;

@@ -21,13 +21,6 @@ final class OutQueue implements AutoCloseable {
     /** Outcome of {@link #flush}. */
     static final int FLUSHED = 0, BLOCKED = 1, FAILED = 2;
 
-    /**
-     * A drained queue gives back a block of the pool's size (most peers are idle most of the time;
-     * going through {@link BlockPool} costs no malloc). A block that grew past it stays for the next
-     * burst: freeing it on every drain made every batch grow it again by realloc. The bus's sweep
-     * returns blocks over {@link NativeBuffer#IDLE_KEEP}.
-     */
-    static final long RELEASE_MAX = BlockPool.BLOCK;
 
     private final NativeBuffer buf;
     private long[] markOffset = new long[4];
@@ -96,9 +89,9 @@ final class OutQueue implements AutoCloseable {
         markHead = 0;
     }
 
-    /** Frees the block of an empty queue if it is at most {@link #RELEASE_MAX}. */
-    void releaseIfSmall() {
-        if (buf.size() == 0 && buf.capacity() <= RELEASE_MAX) buf.release();
+    /** A drained queue gives its block back (see {@link NativeBuffer#releaseIfPoolSized}). */
+    void releaseIfPoolSized() {
+        buf.releaseIfPoolSized();
     }
 
     /** Writes as much as the kernel takes. */
@@ -133,7 +126,7 @@ final class OutQueue implements AutoCloseable {
             buf.consume(n);
             if (n < len) return BLOCKED;
         }
-        releaseIfSmall();
+        releaseIfPoolSized();
         return FLUSHED;
     }
 
