@@ -341,18 +341,28 @@ public final class MessageView {
                 }
             }
             end = str + len + 1;
-        } else if (t == 'g' && v < fieldsEnd && v + 2 + WireBytes.u8(seg, v) <= fieldsEnd
-                && isRemembered(code, v + 1, WireBytes.u8(seg, v) + 1)) {
-            end = v + 2 + WireBytes.u8(seg, v); // the signature and its NUL as last time
         } else {
-            end = validator.validateOne(start + 2, v, fieldsEnd, HEADER_VALUE_DEPTH);
+            end = t == 'g' ? rememberedSignatureEnd(code, v) : -1;
             if (end < 0) {
-                return failFast((int) -end, validator.errorAt, code);
+                end = validator.validateOne(start + 2, v, fieldsEnd, HEADER_VALUE_DEPTH);
+                if (end < 0) {
+                    return failFast((int) -end, validator.errorAt, code);
+                }
+                if (t == 'g') remember(code, v + 1, end - v - 1);
             }
-            if (t == 'g') remember(code, v + 1, end - v - 1);
         }
         recordField(code, start, v, end);
         return end;
+    }
+
+    /** The end of the SIGNATURE value at {@code v} if it is the remembered one (NUL included), else -1. */
+    private long rememberedSignatureEnd(int code, long v) {
+        if (v >= fieldsEnd) {
+            return -1;
+        }
+        int len = WireBytes.u8(seg, v);
+        long end = v + 2 + len;
+        return end <= fieldsEnd && isRemembered(code, v + 1, len + 1) ? end : -1;
     }
 
     /** Whether the {@code len} bytes at {@code p} are the remembered valid value of field {@code code}. */
