@@ -63,7 +63,6 @@ public class DriverCallBench {
     private MemorySegment in = NativeMemory.malloc(1 << 20);
     private long inStart, inEnd;
     private MemorySegment batch;
-    private long batchLength;
     private final MessageView reply = new MessageView();
     private long serial = 1;
 
@@ -87,14 +86,12 @@ public class DriverCallBench {
         skipLine(); // "OK <guid>"
         uniqueName = readReply(1).argString(0);
         // A well-known name to look up, owned by this connection.
-        sendBatch(build(1, (b, i) -> b.reset(Protocol.METHOD_CALL, 0, serial++).path(PATH).interfaceName(DBUS)
-                .member("RequestName").destination(DBUS).body("su").writeString("org.example.Bench").writeUint32(0)));
+        MessageBuilder own = new MessageBuilder().reset(Protocol.METHOD_CALL, 0, serial++).path(PATH).interfaceName(DBUS)
+                .member("RequestName").destination(DBUS);
+        own.body("su").writeString("org.example.Bench").writeUint32(0);
+        write(own.toBytes());
         awaitReplies(1);
-        batch = build(BATCH, this::callOf);
-    }
-
-    private interface Call {
-        void write(MessageBuilder b, int index);
+        batch = buildBatch();
     }
 
     /** The {@code index}-th call of a batch; pairs (add/remove, request/release) alternate. */
@@ -118,18 +115,15 @@ public class DriverCallBench {
         }
     }
 
-    private MemorySegment build(int n, Call each) {
+    /** {@link #BATCH} calls back to back, in native memory. */
+    private MemorySegment buildBatch() {
         MessageBuilder b = new MessageBuilder();
         java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
-        for (int i = 0; i < n; i++) {
-            each.write(b, i);
+        for (int i = 0; i < BATCH; i++) {
+            callOf(b, i);
             all.writeBytes(b.toBytes());
         }
-        byte[] bytes = all.toByteArray();
-        MemorySegment seg = NativeMemory.malloc(bytes.length);
-        MemorySegment.copy(bytes, 0, seg, ValueLayout.JAVA_BYTE, 0, bytes.length);
-        batchLength = bytes.length;
-        return seg;
+        return nativeCopy(all.toByteArray());
     }
 
     @Benchmark
@@ -142,6 +136,8 @@ public class DriverCallBench {
     @TearDown(Level.Trial)
     public void stop() throws InterruptedException, IOException {
         client.close();
+        NativeMemory.free(batch);
+        NativeMemory.free(in);
         loop.execute(loop::stop);
         busThread.join(5000);
         loop.close();
@@ -153,26 +149,28 @@ public class DriverCallBench {
 
     // ---- a minimal blocking client ----------------------------------------------------------
 
+    /** Writes all of {@code seg} (the client socket blocks). */
     private void sendBatch(MemorySegment seg) throws IOException {
-        long off = 0;
-        while (off < batchLength) {
-            long n = client.write(seg, off, batchLength - off);
+        for (long off = 0; off < seg.byteSize(); ) {
+            long n = client.write(seg, off, seg.byteSize() - off);
             if (n < 0) throw new IOException("write: " + Errno.name((int) -n));
             off += n;
         }
     }
 
     private void write(byte[] bytes) throws IOException {
-        MemorySegment seg = NativeMemory.malloc(bytes.length);
-        MemorySegment.copy(bytes, 0, seg, ValueLayout.JAVA_BYTE, 0, bytes.length);
-        long saved = batchLength;
-        batchLength = bytes.length;
+        MemorySegment seg = nativeCopy(bytes);
         try {
             sendBatch(seg);
         } finally {
-            batchLength = saved;
             NativeMemory.free(seg);
         }
+    }
+
+    private static MemorySegment nativeCopy(byte[] bytes) {
+        MemorySegment seg = NativeMemory.malloc(bytes.length);
+        MemorySegment.copy(bytes, 0, seg, ValueLayout.JAVA_BYTE, 0, bytes.length);
+        return seg;
     }
 
     /** Reads until {@code n} replies (method returns or errors) have arrived; returns the error count. */
