@@ -27,7 +27,7 @@ class SystemdActivationTest {
         try {
             long deadline = System.nanoTime() + 10_000_000_000L;
             while (!Files.exists(sock)) TestIo.pause(deadline);
-            try (StreamSocket c = StreamSocket.connectUnix(sock)) {
+            try (StreamSocket c = connectOnceListening(sock, deadline)) {
                 c.setBlocking(true);
                 StringBuilder got = new StringBuilder();
                 try (var a = java.lang.foreign.Arena.ofConfined()) {
@@ -51,6 +51,21 @@ class SystemdActivationTest {
             return Files.readString(dir.resolve("log"));
         } catch (java.io.IOException e) {
             return e.toString();
+        }
+    }
+
+    /**
+     * systemd-socket-activate binds the path before it calls listen(): a connect in between is
+     * refused. Waits for the listen (the test is about what the child gets, not that race).
+     */
+    private static StreamSocket connectOnceListening(Path sock, long deadline) throws Exception {
+        while (true) {
+            try {
+                return StreamSocket.connectUnix(sock);
+            } catch (ErrnoException e) {
+                if (e.errno() != Errno.ECONNREFUSED) throw e;
+                TestIo.pause(deadline);
+            }
         }
     }
 }
