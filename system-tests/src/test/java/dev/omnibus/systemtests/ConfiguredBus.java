@@ -29,6 +29,16 @@ import java.util.stream.Stream;
 final class ConfiguredBus implements AutoCloseable {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
 
+    /** A default-context policy that lets every user connect, send, eavesdrop and own any name. */
+    static final String ALLOW_ALL = """
+              <policy context="default">
+                <allow user="*"/>
+                <allow send_destination="*" eavesdrop="true"/>
+                <allow eavesdrop="true"/>
+                <allow own="*"/>
+              </policy>
+            """;
+
     final Path dir;
     final Process process;
     final String address;

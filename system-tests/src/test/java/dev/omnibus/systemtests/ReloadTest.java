@@ -34,15 +34,6 @@ class ReloadTest {
             </busconfig>
             """;
 
-    private static final String ALLOW_ALL = """
-              <policy context="default">
-                <allow user="*"/>
-                <allow send_destination="*" eavesdrop="true"/>
-                <allow eavesdrop="true"/>
-                <allow own="*"/>
-              </policy>
-            """;
-
     private static final String DENY_GET_ID = """
               <policy context="default">
                 <deny send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus" send_member="GetId"/>
@@ -92,7 +83,7 @@ class ReloadTest {
     @Test
     void sighupAppliesChangedPolicyFileToExistingConnection() throws Exception {
         Path dir = ConfiguredBus.newDir();
-        Path policy = writePolicy(dir, ALLOW_ALL);
+        Path policy = writePolicy(dir, ConfiguredBus.ALLOW_ALL);
         try (ConfiguredBus bus = ConfiguredBus.start(dir, MAIN, List.of(), Map.of())) {
             Process client = bus.client(List.of(BusDaemon.PYTHON, "-c", CLIENT, bus.address))
                     .redirectError(dir.resolve("client.err").toFile()).start();
@@ -100,7 +91,7 @@ class ReloadTest {
                  Writer in = new OutputStreamWriter(client.getOutputStream(), StandardCharsets.UTF_8)) {
                 assertEquals("first allowed", out.readLine(), Files.readString(dir.resolve("client.err")));
 
-                writePolicy(dir, ALLOW_ALL, DENY_GET_ID);
+                writePolicy(dir, ConfiguredBus.ALLOW_ALL, DENY_GET_ID);
                 new ProcessBuilder("kill", "-HUP", Long.toString(bus.pid)).start().waitFor();
                 awaitDenied(bus);
 
@@ -119,7 +110,7 @@ class ReloadTest {
     @Test
     void brokenConfigurationKeepsThePreviousOne() throws Exception {
         Path dir = ConfiguredBus.newDir();
-        writePolicy(dir, ALLOW_ALL, DENY_GET_ID);
+        writePolicy(dir, ConfiguredBus.ALLOW_ALL, DENY_GET_ID);
         try (ConfiguredBus bus = ConfiguredBus.start(dir, MAIN, List.of(), Map.of())) {
             assertTrue(getIdDenied(bus), bus.stderr());
             // The main file broken: ReloadConfig and SIGHUP must both keep the deny rule in force.
@@ -139,7 +130,7 @@ class ReloadTest {
     @Test
     void reloadConfigOnBrokenConfigurationAnswersFailed() throws Exception {
         Path dir = ConfiguredBus.newDir();
-        writePolicy(dir, ALLOW_ALL);
+        writePolicy(dir, ConfiguredBus.ALLOW_ALL);
         try (ConfiguredBus bus = ConfiguredBus.start(dir, MAIN, List.of(), Map.of())) {
             Files.writeString(dir.resolve("bus.conf"), "<busconfig><oops\n");
             ProcessRun r = bus.driver("ReloadConfig");

@@ -25,14 +25,7 @@ class SystemActivationTest {
               <auth>EXTERNAL</auth>
               <servicedir>@DIR@/services</servicedir>
               <limit name="service_start_timeout">2000</limit>
-              <policy context="default">
-                <allow user="*"/>
-                <allow send_destination="*" eavesdrop="true"/>
-                <allow eavesdrop="true"/>
-                <allow own="*"/>
-              </policy>
-            </busconfig>
-            """;
+            """ + ConfiguredBus.ALLOW_ALL + "</busconfig>\n";
 
     private static ConfiguredBus start(String name, String exec, String user) throws Exception {
         assumeTrue(new com.sun.security.auth.module.UnixSystem().getUid() == 0, "needs root");

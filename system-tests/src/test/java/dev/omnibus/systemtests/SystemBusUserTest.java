@@ -20,19 +20,10 @@ import org.junit.jupiter.api.Test;
  */
 class SystemBusUserTest {
 
-    static final String ALLOW_ALL = """
-              <policy context="default">
-                <allow user="*"/>
-                <allow send_destination="*" eavesdrop="true"/>
-                <allow eavesdrop="true"/>
-                <allow own="*"/>
-              </policy>
-            """;
-
     private static String config(String user) {
         return "<busconfig>\n  <type>system</type>\n  <user>" + user + "</user>\n"
                 + "  <pidfile>@DIR@/bus.pid</pidfile>\n  <listen>unix:path=@DIR@/bus</listen>\n  <auth>EXTERNAL</auth>\n"
-                + ALLOW_ALL + "</busconfig>\n";
+                + ConfiguredBus.ALLOW_ALL + "</busconfig>\n";
     }
 
     @Test
