@@ -53,7 +53,7 @@ class RealClientsTest {
                 </busconfig>
                 """.formatted(dir.resolve("sock")));
         daemon = new ProcessBuilder("dbus-daemon", "--config-file=" + conf, "--print-address", "--nofork")
-                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+                .redirectError(dir.resolve("daemon.log").toFile()).start();
         address = new String(daemon.getInputStream().readNBytes(1), StandardCharsets.US_ASCII)
                 + new java.io.BufferedReader(new java.io.InputStreamReader(daemon.getInputStream())).readLine();
         assertTrue(address.startsWith("unix:path="), address);
@@ -90,10 +90,28 @@ class RealClientsTest {
     }
 
     private static void run(String... cmd) throws Exception {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(20, TimeUnit.SECONDS), String.join(" ", cmd));
-        assertEquals(0, p.exitValue(), String.join(" ", cmd) + ": " + out);
+        runAttempts(1, cmd);
+    }
+
+    /**
+     * Runs {@code cmd} until it exits 0, at most {@code attempts} times. gdbus emit once failed on a fresh CI
+     * machine with "Error flushing connection: The connection is closed" against the reference dbus-daemon (not
+     * reproduced in 600 local runs, with and without load); the point here is the bytes GLib writes, so a
+     * repeated emit is fine: the monitor sees the same signal once more.
+     */
+    private static void runAttempts(int attempts, String... cmd) throws Exception {
+        String failures = "";
+        for (int i = 0; i < attempts; i++) {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(20, TimeUnit.SECONDS), String.join(" ", cmd));
+            if (p.exitValue() == 0) {
+                return;
+            }
+            failures += "attempt " + (i + 1) + " exit " + p.exitValue() + ": " + out + "\n";
+        }
+        throw new AssertionError(String.join(" ", cmd) + ":\n" + failures + "dbus-daemon log:\n"
+                + Files.readString(dir.resolve("daemon.log")));
     }
 
     @Test
@@ -105,7 +123,7 @@ class RealClientsTest {
                 "uint64:18446744073709551615", "byte:200");
         run("dbus-send", "--bus=" + address, "--print-reply", "--dest=org.freedesktop.DBus", "/org/freedesktop/DBus",
                 "org.freedesktop.DBus.ListNames");
-        run("gdbus", "emit", "--address", address, "--object-path", "/g/obj", "--signal", "g.iface.GSig",
+        runAttempts(3, "gdbus", "emit", "--address", address, "--object-path", "/g/obj", "--signal", "g.iface.GSig",
                 "'text'", "@a{sv} {'k': <int32 7>, 'l': <['a', 'b']>}", "@(ynqiuxtd) (1, 2, 3, 4, 5, 6, 7, 8.5)");
         run("gdbus", "call", "--address", address, "--dest", "org.freedesktop.DBus", "--object-path",
                 "/org/freedesktop/DBus", "--method", "org.freedesktop.DBus.GetNameOwner", "org.freedesktop.DBus");
