@@ -113,6 +113,8 @@ final class Native {
     private static final long NR_EPOLL_CREATE1 = X86_64 ? 291 : 20;
     private static final long NR_PIPE2 = X86_64 ? 293 : 59;
     private static final long NR_GETRANDOM = X86_64 ? 318 : 278;
+    private static final long NR_SPLICE = X86_64 ? 275 : 76;
+    private static final long NR_IOCTL = X86_64 ? 16 : 29;
 
     private static final Linker LINKER = Linker.nativeLinker();
     private static final MemoryLayout CAPTURE = Linker.Option.captureStateLayout();
@@ -212,6 +214,9 @@ final class Native {
 
     static long write(int fd, MemorySegment buf, long len) { return sys(NR_WRITE, fd, p(buf), len); }
 
+    /** write(2) from {@code buf}'s bytes at {@code off} (no slice object on the hot path). */
+    static long write(int fd, MemorySegment buf, long off, long len) { return sys(NR_WRITE, fd, p(buf) + off, len); }
+
     static int shutdown(int fd, int how) { return (int) sys(NR_SHUTDOWN, fd, how, 0); }
 
     static int close(int fd) { return (int) sys(NR_CLOSE, fd, 0, 0); }
@@ -244,6 +249,19 @@ final class Native {
     static int chmod(MemorySegment path, int mode) { return (int) sys(NR_FCHMODAT, AT_FDCWD, p(path), mode); }
 
     static int pipe2(MemorySegment fds, int flags) { return (int) sys(NR_PIPE2, p(fds), flags, 0); }
+
+    // splice(2), fcntl(2) F_SETPIPE_SZ, ioctl FIONREAD (asm-generic/ioctls.h; x86_64 and aarch64 alike)
+    static final int SPLICE_F_MOVE = 1, SPLICE_F_NONBLOCK = 2;
+    static final int F_SETPIPE_SZ = 1031;
+    static final int FIONREAD = 0x541B;
+
+    /** splice(2) without offsets (both ends are a pipe or a socket). */
+    static long splice(int fdIn, int fdOut, long len, int flags) {
+        return sys(NR_SPLICE, fdIn, 0, fdOut, 0, len, flags);
+    }
+
+    /** ioctl(2) with an int out-parameter (FIONREAD). */
+    static int ioctlInt(int fd, long request, MemorySegment out) { return (int) sys(NR_IOCTL, fd, request, p(out)); }
 
     static long sendto(int fd, MemorySegment buf, long len, int flags, MemorySegment addr, int addrLen) {
         return sys(NR_SENDTO, fd, p(buf), len, flags, p(addr), addrLen);

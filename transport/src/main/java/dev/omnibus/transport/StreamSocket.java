@@ -141,6 +141,16 @@ public final class StreamSocket implements AutoCloseable {
         return n;
     }
 
+    /**
+     * Bytes waiting in the socket's receive queue (ioctl FIONREAD), or -errno. Tells a splice that
+     * stopped whether the socket ran dry or the pipe filled up.
+     */
+    public long pendingInput() {
+        if (closed) return -Errno.EBADF;
+        int r = Native.ioctlInt(fd, Native.FIONREAD, block.asSlice(RX, 4));
+        return r < 0 ? r : block.get(JAVA_INT, RX);
+    }
+
     /** Plain write of {@code src[off, off+len)} (native) without fds; bytes written or -errno. */
     public long write(MemorySegment src, long off, long len) {
         if (closed) return -Errno.EBADF;
