@@ -125,6 +125,7 @@ public final class MessageView {
         this.seg = seg;
         this.off = off;
         this.length = len;
+        headOnly = false;
         Arrays.fill(fieldOff, -1);
         Arrays.fill(fieldLen, 0);
         Arrays.fill(cache, null);
@@ -157,6 +158,62 @@ public final class MessageView {
         } finally {
             trusted = false;
         }
+    }
+
+    /**
+     * Given at least 16 bytes at {@code off}: the length of the header with its padding, i.e. where
+     * the body starts relative to {@code off}. No validation (see {@link #frameLength}).
+     */
+    public static long headLength(MemorySegment seg, long off) {
+        long fields = WireBytes.u32(seg, off + 12, WireBytes.u8(seg, off) == Protocol.BIG_ENDIAN);
+        return (FIXED_HEADER_LENGTH + fields + 7) & ~7L;
+    }
+
+    /** True when the wrapped message's body signature is exactly {@code ay}: one byte array. */
+    public boolean hasOpaqueBody() {
+        long sigOff = fieldOff[Protocol.FIELD_SIGNATURE];
+        return sigOff >= 0 && fieldLen[Protocol.FIELD_SIGNATURE] == 2 && WireBytes.u8(seg, sigOff) == 'a'
+                && WireBytes.u8(seg, sigOff + 1) == 'y';
+    }
+
+    /**
+     * Wraps a message of which only the first {@code available} bytes have arrived, for forwarding
+     * its body without looking at it: true when the header is valid (as {@link #wrap} checks it) and
+     * the body is a single byte array (signature {@code ay}) whose length prefix is among the
+     * available bytes and agrees with the body length. Such a body is valid whatever its remaining
+     * bytes are. False for anything else (another signature, an invalid header, too few bytes): the
+     * caller then reads the whole message and {@link #wrap}s it, which reports any error. The body
+     * accessors must not be used after a true return: most of the body is not there.
+     */
+    public boolean wrapOpaqueHead(MemorySegment seg, long off, long available, int fdsReceived) {
+        if (available < FIXED_HEADER_LENGTH) return false;
+        long frame = frameLength(seg, off);
+        if (frame <= available) return false;
+        if (available < headLength(seg, off) + 4) return false;
+        opaqueHead = true;
+        try {
+            headOnly = wrap(seg, off, frame, fdsReceived) == WireError.OK;
+            return headOnly;
+        } finally {
+            opaqueHead = false;
+        }
+    }
+
+    /** True after {@link #wrapOpaqueHead} succeeded: the body is not (all) in the segment. */
+    public boolean isHeadOnly() { return headOnly; }
+
+    private boolean headOnly;
+
+    /** Set during {@link #wrapOpaqueHead}: the body is checked by its length prefix only. */
+    private boolean opaqueHead;
+
+    /** The body of a {@link #wrapOpaqueHead} message: signature "ay", prefix = body length - 4. */
+    private int checkOpaqueBody(long sigOff) {
+        if (!hasOpaqueBody() || bodyLength < 4) {
+            return WireError.TRUNCATED;
+        }
+        long n = WireBytes.u32(seg, bodyOffset, big);
+        return n == bodyLength - 4 && n <= Protocol.MAX_ARRAY_LENGTH ? WireError.OK : WireError.TRUNCATED;
     }
 
     private int fail(int code, long at, int field) {
@@ -208,6 +265,9 @@ public final class MessageView {
         long sigOff = fieldOff[Protocol.FIELD_SIGNATURE];
         if (trusted) {
             return WireError.OK;
+        }
+        if (opaqueHead) {
+            return checkOpaqueBody(sigOff);
         }
         if (sigOff < 0) {
             return bodyLength == 0 ? WireError.OK : fail(WireError.BODY_WITHOUT_SIGNATURE, bodyOffset, -1);

@@ -368,6 +368,49 @@ class MessageViewTest {
         assertEquals('t', m[(int) v.argStringOffset(1)]);
     }
 
+    /** A call with an {@code ay} body of {@code n} bytes (values i % 251). */
+    private static byte[] bytesCall(int n) {
+        List<Byte> body = new java.util.ArrayList<>(n);
+        for (int i = 0; i < n; i++) body.add((byte) (i % 251));
+        return callOf("Bytes", "ay", List.of(body));
+    }
+
+    @Test
+    void opaqueHeadAcceptsAByteArrayWhoseBodyHasNotArrived() {
+        byte[] m = bytesCall(50_000);
+        MemorySegment seg = MemorySegment.ofArray(m);
+        long head = MessageView.headLength(seg, 0);
+        MessageView v = new MessageView();
+        assertTrue(v.wrapOpaqueHead(seg, 0, head + 4, 0), "header and the array length suffice");
+        assertTrue(v.isHeadOnly());
+        assertTrue(v.hasOpaqueBody());
+        assertEquals(m.length, v.length());
+        assertEquals(50_004, v.bodyLength());
+        assertEquals("Bytes", v.member());
+        assertEquals("org.example.Dest", v.destination());
+        assertFalse(v.wrapOpaqueHead(seg, 0, head + 3, 0), "the array length is not all there");
+        assertFalse(v.wrapOpaqueHead(seg, 0, m.length, 0), "a whole message is wrapped, not head-wrapped");
+        assertEquals(WireError.OK, Msgs.wrap(v, m));
+        assertFalse(v.isHeadOnly(), "a full wrap clears head-only");
+    }
+
+    @Test
+    void opaqueHeadRefusesOtherBodiesAndInconsistentLengths() {
+        MessageView v = new MessageView();
+        byte[] s = callOf("Str", "s", List.of("x".repeat(40_000)));
+        MemorySegment seg = MemorySegment.ofArray(s);
+        assertFalse(v.wrapOpaqueHead(seg, 0, MessageView.headLength(seg, 0) + 100, 0), "a string must be validated");
+        byte[] m = bytesCall(50_000);
+        seg = MemorySegment.ofArray(m);
+        long head = MessageView.headLength(seg, 0);
+        m[(int) head] ^= 1; // array length no longer body length - 4
+        assertFalse(v.wrapOpaqueHead(seg, 0, head + 4, 0), "array length disagrees with the body length");
+        m[(int) head] ^= 1;
+        byte[] badMember = m.clone();
+        badMember[Msgs.indexOf(badMember, "Bytes".getBytes(StandardCharsets.US_ASCII))] = '9';
+        assertFalse(v.wrapOpaqueHead(MemorySegment.ofArray(badMember), 0, head + 4, 0), "the header is still validated");
+    }
+
     /** A call like {@link Msgs#call} with the member and signature given. */
     private static byte[] callOf(String member, String sig, List<?> body) {
         return raw(false, Protocol.METHOD_CALL, 0, 7, List.of(
