@@ -90,6 +90,22 @@ def name_owner_changed():
             out('noc', 'unique' if n == unique else n, role(old), role(new))
 
 
+def byte_arrays():
+    """Byte arrays of many sizes (large ones cross Omnibus in kernel pipes) come back byte-exact."""
+    proxy = bus.get_object(NAME, PATH)
+    sizes = [0, 1, 4096, 40000, 65536, 100000, 300000, 1 << 20, (1 << 20) + 12345, 3 << 20]
+    ok = 0
+    for i in range(3):
+        for size in sizes:
+            data = os.urandom(size)
+            back = proxy.EchoBytes(dbus.ByteArray(data), dbus_interface=IFACE, byte_arrays=True)
+            if bytes(back) == data:
+                ok += 1
+            else:
+                out('mismatch', size, len(back))
+    out('bytes', ok, 'of', 3 * len(sizes))
+
+
 def credentials():
     import os
     c = bus.call_blocking('org.freedesktop.DBus', '/org/freedesktop/DBus', 'org.freedesktop.DBus',
@@ -107,4 +123,4 @@ def credentials():
 
 
 {'call': call, 'signal': signal, 'fd': fd, 'errors': errors, 'nameowner': name_owner_changed,
- 'credentials': credentials}[sys.argv[1]]()
+ 'credentials': credentials, 'bytes': byte_arrays}[sys.argv[1]]()

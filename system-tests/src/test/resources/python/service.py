@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """A dbus-python test service: owns NAME (argv[1], default org.omnibus.Test) and exports
 /org/omnibus/Test with interface org.omnibus.Test:
-  Echo(s) -> s, Emit(s) emits signal Pinged(s), ReadFd(h) -> s (reads the fd to EOF),
+  Echo(s) -> s, EchoBytes(ay) -> ay, Emit(s) emits signal Pinged(s), ReadFd(h) -> s (reads the fd to EOF),
   Hang() never replies, Quit() exits.
 Prints 'READY <unique name>' once the name is owned. Uses the session bus address from the
 environment, or DBUS_STARTER_ADDRESS when activated."""
@@ -20,6 +20,10 @@ class Test(dbus.service.Object):
     @dbus.service.method(IFACE, in_signature='s', out_signature='s')
     def Echo(self, s):
         return s
+
+    @dbus.service.method(IFACE, in_signature='ay', out_signature='ay', byte_arrays=True)
+    def EchoBytes(self, data):
+        return data
 
     @dbus.service.method(IFACE, in_signature='s', out_signature='')
     def Emit(self, s):

@@ -57,6 +57,17 @@ public final class Bus {
     final NativeBuffer readScratch = new NativeBuffer(Connection.SCRATCH_CAPACITY);
     /** Spare blocks for connection buffers. */
     final BlockPool blocks = new BlockPool();
+    /** Pipes for spliced message bodies (see {@link Connection}). */
+    final PipePool pipes = new PipePool();
+    /**
+     * While a message whose body was spliced is being routed: the pipe holding the body. The one
+     * {@link Router#forward} of such a message takes it (and clears this field).
+     */
+    dev.omnibus.transport.SplicePipe pipedBody;
+    /** Where a stitched header is built before it goes into a splice pipe (see {@link Connection}). */
+    final NativeBuffer spliceStage = new NativeBuffer(4096);
+    /** Messages forwarded with their body spliced (not copied) since the bus started. */
+    long splicedBodies;
     private final List<Listener> listeners = new ArrayList<>();
     private final EventHandler flusher = ignored -> flushAll();
     private int nextPeerId = 1;
@@ -438,6 +449,8 @@ public final class Bus {
         listeners.clear();
         readScratch.close();
         blocks.close();
+        pipes.close();
+        spliceStage.close();
     }
 
     /** The driver's introspection XML (for {@code --introspect}). */

@@ -6,10 +6,12 @@ import dev.omnibus.transport.EventLoop;
 import dev.omnibus.transport.FdList;
 import dev.omnibus.transport.IoVecs;
 import dev.omnibus.transport.Posix;
+import dev.omnibus.transport.SplicePipe;
 import dev.omnibus.transport.StreamSocket;
 import dev.omnibus.transport.Timer;
 import dev.omnibus.wire.MessageView;
 import dev.omnibus.wire.SaslServer;
+import dev.omnibus.wire.SenderStitch;
 import dev.omnibus.wire.WireError;
 import java.lang.foreign.MemorySegment;
 
@@ -22,6 +24,17 @@ import java.lang.foreign.MemorySegment;
  * asks the loop to call it again after the others ({@link EventLoop#markReady}), so one flooding
  * peer cannot starve the rest. Output is not written here on every message: the bus collects
  * connections with new output and flushes them after the current batch of input, so replies batch.
+ *
+ * <p>Splicing: a large message whose body is one byte array ({@code ay}) and whose only recipient is
+ * one peer does not have its body read at all. Once its header is in, the stitched header (with the
+ * SENDER field, which does not depend on the recipient) is written into a kernel pipe
+ * ({@link PipePool}), the rest of the body is spliced from this socket behind it, and when it is all
+ * there the message is routed as usual, the recipient's socket (or queue) getting the pipe. The pages
+ * of the body cross the bus without being copied, and the recipient gets the message in one write. After such a message the
+ * next read takes only about a header ({@link #PROBE}), so that the next large body stays in the
+ * socket for splicing too. Whatever the header allowed but the routing no longer does when the
+ * body is complete (a monitor connected meanwhile, say), the body is read back from the pipe and
+ * the message goes the usual way.
  *
  * <p>Bus thread only.
  */
@@ -37,6 +50,14 @@ final class Connection implements EventHandler {
     /** Leftovers up to this size move back into the scratch at the start of a turn. */
     private static final long SMALL_LEFTOVER = 4096;
     private static final int[] NO_FDS = new int[0];
+    /** Bodies with at least this many bytes still to come are spliced (see the class comment). */
+    static final long SPLICE_MIN = 32 * 1024;
+    /** Bodies with more than this still to come are read as usual: a pipe holds at most about this. */
+    static final long SPLICE_MAX = PipePool.CAPACITY;
+    /** The read after a spliced message asks for this much: a typical header and its body's length. */
+    static final long PROBE = 256;
+    /** A stitched header and the body bytes read with it are staged into the pipe only up to this size. */
+    private static final long STAGE_MAX = 128 * 1024;
 
     final Bus bus;
     final StreamSocket socket;
@@ -72,7 +93,7 @@ final class Connection implements EventHandler {
         this.bus = bus;
         this.socket = socket;
         this.sasl = sasl;
-        this.out = new OutQueue(bus.blocks);
+        this.out = new OutQueue(bus.blocks, bus.pipes);
         this.own = new NativeBuffer(BlockPool.BLOCK, bus.blocks);
         this.in = own;
     }
@@ -129,7 +150,18 @@ final class Connection implements EventHandler {
                 readPaused = true;
                 return;
             }
+            if (splicing != null) {
+                long n = spliceSome();
+                if (n < 0) return;
+                budget -= n;
+                if (budget <= 0 && splicing != null) {
+                    bus.loop.markReady(this);
+                    return;
+                }
+                continue;
+            }
             if (in.size() > 0 && !processInput()) return;
+            if (splicing != null) continue;
             if (drained) {
                 watchPendingFds();
                 return;
@@ -144,7 +176,7 @@ final class Connection implements EventHandler {
             }
             in.ensureFree(want);
             if (in.isLarge()) bus.watchBuffers(this);
-            long asked = in.free();
+            long asked = probing ? Math.min(in.free(), probeLength()) : in.free();
             long n = socket.read(in.segment(), in.end, asked, inFds);
             if (n > 0) {
                 in.end += n;
@@ -221,9 +253,13 @@ final class Connection implements EventHandler {
             }
             if (in.size() < len) {
                 needed = len;
+                probing = false;
+                long rest = len - in.size();
+                if (rest >= SPLICE_MIN && rest <= SPLICE_MAX && !spliceRefused) startSplice(seg, len);
                 return true;
             }
             needed = 0;
+            spliceRefused = false;
             int rc = view.wrap(seg, in.start, len, pendingFdCount);
             if (rc != WireError.OK) {
                 bus.protocolViolation(this, "invalid message: " + view.errorDetail());
@@ -235,6 +271,8 @@ final class Connection implements EventHandler {
                 return false;
             }
             int[] fds = nfds == 0 ? NO_FDS : takeFds(nfds);
+            // After a large byte-array message, expect another: read only its header next.
+            probing = len >= SPLICE_MIN && view.hasOpaqueBody();
             dispatching = true;
             try {
                 bus.dispatch(peer, view, fds);
@@ -249,6 +287,138 @@ final class Connection implements EventHandler {
             seg = in.segment();
         }
         return true;
+    }
+
+    /** The pipe the body of the current message is being spliced into; null when not splicing. */
+    private SplicePipe splicing;
+    /** Body bytes still to splice into {@link #splicing}. */
+    private long spliceLeft;
+    /** Bytes at the front of {@link #splicing} that are the stitched copy of what {@code in} holds. */
+    private long spliceStaged;
+    /** The last message was a large byte array: read about a header at a time (see the class comment). */
+    private boolean probing;
+    /** The current message's body stopped splicing (the pipe filled up): it is read the usual way. */
+    private boolean spliceRefused;
+
+    /**
+     * The frame of {@code len} bytes at in.start is incomplete: starts splicing the rest of its body
+     * if the message qualifies (see the class comment). {@code in} holds exactly its first bytes.
+     */
+    private void startSplice(MemorySegment seg, long len) {
+        MessageView view = bus.view;
+        if (pendingFdCount != 0 || !view.wrapOpaqueHead(seg, in.start, in.size(), 0) || !bus.router.canSplice(peer, view)) {
+            return;
+        }
+        long prefix = in.end - view.bodyOffset(); // body bytes already read
+        int header = SenderStitch.headerLength(view, peer.uniqueNameUtf8.length);
+        if (header + prefix > STAGE_MAX) return;
+        SplicePipe pipe = bus.pipes.take();
+        if (pipe == null) return;
+        NativeBuffer stage = bus.spliceStage;
+        stage.ensureFree(header + prefix);
+        MemorySegment st = stage.segment();
+        SenderStitch.writeHeader(view, peer.uniqueNameUtf8, st, 0);
+        MemorySegment.copy(seg, view.bodyOffset(), st, header, prefix);
+        if (pipe.fillFrom(st, 0, header + prefix) != header + prefix) {
+            bus.pipes.discard(pipe);
+            return;
+        }
+        splicing = pipe;
+        spliceStaged = header + prefix;
+        spliceLeft = len - in.size();
+    }
+
+    /**
+     * Splices more of the body; routes the message once it is complete. Returns the bytes moved,
+     * or -1 when the turn ends (the socket ran dry, or the connection closed).
+     */
+    private long spliceSome() {
+        long n = splicing.fillFrom(socket, spliceLeft);
+        if (n > 0) {
+            spliceLeft -= n;
+            if (spliceLeft == 0) finishSplice();
+            return closed ? -1 : n;
+        }
+        if (n == -Errno.EAGAIN) {
+            if (socket.pendingInput() > 0) {
+                unsplice(); // the pipe is full: the rest comes the usual way
+                return 0;
+            }
+            return -1;
+        }
+        if (n == 0) {
+            bus.disconnect(this, null);
+        } else {
+            bus.disconnect(this, "read failed: " + Errno.name((int) -n));
+        }
+        return -1;
+    }
+
+    /** The whole body is in the pipe: route the message with it, or read it back if it cannot go that way. */
+    private void finishSplice() {
+        SplicePipe pipe = splicing;
+        MessageView view = bus.view;
+        if (!view.wrapOpaqueHead(in.segment(), in.start, in.size(), 0) || !bus.router.canSplice(peer, view)) {
+            unsplice();
+            return;
+        }
+        splicing = null;
+        bus.pipedBody = pipe;
+        dispatching = true;
+        try {
+            bus.dispatch(peer, view, NO_FDS);
+        } finally {
+            dispatching = false;
+            if (bus.pipedBody != null) {
+                // Not forwarded (refused, nobody to take it): the body is dropped with its pipe.
+                bus.pipedBody = null;
+                bus.pipes.discard(pipe);
+            }
+        }
+        if (closed) {
+            own.close(); // deferred by close(), as in processInput
+            return;
+        }
+        in.consume(in.size());
+        probing = true;
+    }
+
+    /**
+     * Stops splicing: what the pipe holds is read back behind the bytes already in the input buffer,
+     * and the message is completed and routed the usual way.
+     */
+    private void unsplice() {
+        SplicePipe pipe = splicing;
+        splicing = null;
+        spliceRefused = true;
+        if (in == bus.readScratch) leaveScratch(in);
+        long held = pipe.held();
+        own.ensureFree(held + spliceLeft);
+        if (own.isLarge()) bus.watchBuffers(this);
+        // The staged stitched header and body start are a copy of what the input buffer holds: drop them.
+        for (long drop = spliceStaged; drop > 0; ) {
+            long n = pipe.readInto(own.segment(), own.end, drop);
+            if (n <= 0) break;
+            drop -= n;
+        }
+        while (pipe.held() > 0) {
+            long n = pipe.readInto(own.segment(), own.end, pipe.held());
+            if (n <= 0) break;
+            own.end += n;
+        }
+        if (pipe.held() > 0) {
+            bus.pipes.discard(pipe);
+            bus.disconnect(this, "lost the body of a message in a pipe");
+            return;
+        }
+        bus.pipes.give(pipe);
+    }
+
+    /** How much the next read asks for while probing: the rest of the next header and its body's length. */
+    private long probeLength() {
+        if (in.size() < MessageView.FIXED_HEADER_LENGTH) return PROBE;
+        long head = MessageView.headLength(in.segment(), in.start) + 4;
+        return Math.max(1, head - in.size());
     }
 
     /** Received fds not yet claimed by a message, in arrival order (a message takes the first N). */
@@ -360,6 +530,26 @@ final class Connection implements EventHandler {
         bus.scheduleFlush(this);
     }
 
+    /**
+     * Sends a whole message (stitched header and body) held in {@code pipe}: spliced into the socket
+     * at once when nothing is queued before it; what the kernel does not take (or all of it, behind
+     * other queued bytes) is queued with the pipe. The pipe is this queue's or the pool's afterwards.
+     */
+    void sendPiped(SplicePipe pipe) {
+        if (out.isEmpty() && !writeBlocked) {
+            while (pipe.held() > 0 && pipe.drainTo(socket, pipe.held()) > 0) {
+                // the kernel takes the pages; go on until it is full
+            }
+            if (pipe.held() == 0) {
+                bus.pipes.give(pipe);
+                return;
+            }
+        }
+        out.appendPipe(pipe);
+        // A failed splice fails again in flush(), which disconnects the peer.
+        bus.scheduleFlush(this);
+    }
+
     private boolean hadWriteInterest;
     /** Reading stopped because this peer's own outbound queue is over max_outgoing_bytes. */
     private boolean readPaused;
@@ -385,6 +575,10 @@ final class Connection implements EventHandler {
         bus.loop.unregisterBeforeClose(socket.fd());
         socket.close();
         out.close();
+        if (splicing != null) {
+            bus.pipes.discard(splicing);
+            splicing = null;
+        }
         if (!dispatching) own.close();
         inFds.closeAll();
         for (int i = 0; i < pendingFdCount; i++) Posix.close(pendingFds[i]);

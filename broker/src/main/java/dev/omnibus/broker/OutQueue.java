@@ -3,6 +3,7 @@ package dev.omnibus.broker;
 import dev.omnibus.transport.Errno;
 import dev.omnibus.transport.IoVecs;
 import dev.omnibus.transport.Posix;
+import dev.omnibus.transport.SplicePipe;
 import dev.omnibus.transport.StreamSocket;
 import java.lang.foreign.MemorySegment;
 
@@ -15,7 +16,12 @@ import java.lang.foreign.MemorySegment;
  * (libdbus and sd-bus both attribute received fds to the message being read). Every other run of
  * bytes goes out in as few writes as the kernel takes.
  *
- * <p>Owns the queued fds: they are closed once sent, or when the queue is closed. Bus thread only.
+ * <p>A large body that crossed the bus in a kernel pipe ({@link PipePool}) is queued as a mark too:
+ * the pipe, at its position between the bytes; the flush splices it into the socket when the bytes
+ * before it are written.
+ *
+ * <p>Owns the queued fds and pipes: fds are closed once sent, pipes go back to the pool once drained;
+ * both are released when the queue is closed. Bus thread only.
  */
 final class OutQueue implements AutoCloseable {
     /** Outcome of {@link #flush}. */
@@ -23,22 +29,30 @@ final class OutQueue implements AutoCloseable {
 
 
     private final NativeBuffer buf;
+    private final PipePool pipes;
     private long[] markOffset = new long[4];
     private long[] markLength = new long[4];
     private int[][] markFds = new int[4][];
+    private SplicePipe[] markPipe = new SplicePipe[4];
     private int markHead, markCount;
     /** Bytes flushed so far: the absolute stream position of buf.start. Marks hold absolute positions, so compaction does not move them. */
     private long flushed;
     private long queuedFds;
+    /** Bytes held in queued pipes. */
+    private long pipedBytes;
 
-    /** An empty queue; its buffer comes from {@code pool} when first needed and goes back when drained. */
-    OutQueue(BlockPool pool) {
+    /**
+     * An empty queue; its buffer comes from {@code pool} when first needed and goes back when drained;
+     * drained pipes go back to {@code pipes}.
+     */
+    OutQueue(BlockPool pool, PipePool pipes) {
         this.buf = new NativeBuffer(BlockPool.BLOCK, pool);
+        this.pipes = pipes;
     }
 
-    long pendingBytes() { return buf.size(); }
+    long pendingBytes() { return buf.size() + pipedBytes; }
     long pendingFds() { return queuedFds; }
-    boolean isEmpty() { return buf.size() == 0; }
+    boolean isEmpty() { return buf.size() == 0 && pipedBytes == 0; }
     /** The buffer outgrew what an idle queue keeps: the bus should sweep it later. */
     boolean isLarge() { return buf.isLarge(); }
     long capacity() { return buf.capacity(); }
@@ -64,28 +78,53 @@ final class OutQueue implements AutoCloseable {
 
     /** Attaches fds (ownership moves here) to the message of {@code length} bytes about to be queued. */
     void attachFds(int[] fds, long length) {
+        int i = addMark(length);
+        markFds[i] = fds;
+        queuedFds += fds.length;
+    }
+
+    /**
+     * Queues what {@code pipe} holds after the bytes queued so far (ownership of the pipe moves
+     * here): the rest of a message whose start was queued as bytes.
+     */
+    void appendPipe(SplicePipe pipe) {
+        int i = addMark(pipe.held());
+        markPipe[i] = pipe;
+        pipedBytes += pipe.held();
+    }
+
+    private int addMark(long length) {
         if (markCount == markFds.length) growMarks();
         int i = (markHead + markCount) % markFds.length;
         markOffset[i] = flushed + buf.size();
         markLength[i] = length;
-        markFds[i] = fds;
         markCount++;
-        queuedFds += fds.length;
+        return i;
+    }
+
+    private void popMark() {
+        markFds[markHead] = null;
+        markPipe[markHead] = null;
+        markCount--;
+        markHead = (markHead + 1) % markFds.length;
     }
 
     private void growMarks() {
         int n = markFds.length * 2;
         long[] o = new long[n], l = new long[n];
         int[][] f = new int[n][];
+        SplicePipe[] pp = new SplicePipe[n];
         for (int k = 0; k < markCount; k++) {
             int j = (markHead + k) % markFds.length;
             o[k] = markOffset[j];
             l[k] = markLength[j];
             f[k] = markFds[j];
+            pp[k] = markPipe[j];
         }
         markOffset = o;
         markLength = l;
         markFds = f;
+        markPipe = pp;
         markHead = 0;
     }
 
@@ -96,8 +135,20 @@ final class OutQueue implements AutoCloseable {
 
     /** Writes as much as the kernel takes. */
     int flush(StreamSocket socket, IoVecs iov) {
-        while (buf.size() > 0) {
+        while (true) {
             long pos = flushed;
+            if (markCount > 0 && markPipe[markHead] != null && markOffset[markHead] == pos) {
+                SplicePipe pipe = markPipe[markHead];
+                long n = pipe.drainTo(socket, pipe.held());
+                if (n == -Errno.EAGAIN) return BLOCKED;
+                if (n < 0) return FAILED;
+                pipedBytes -= n;
+                if (pipe.held() > 0) continue; // the kernel took part: the next splice says whether it is full
+                popMark();
+                pipes.give(pipe);
+                continue;
+            }
+            if (buf.size() == 0) break;
             long len;
             int[] fds = null;
             if (markCount > 0 && markOffset[markHead] == pos) {
@@ -118,9 +169,7 @@ final class OutQueue implements AutoCloseable {
                 closeAll(fds);
                 queuedFds -= fds.length;
                 // The fds went with the first byte; a partial rest goes out as plain bytes.
-                markFds[markHead] = null;
-                markCount--;
-                markHead = (markHead + 1) % markFds.length;
+                popMark();
             }
             flushed += n;
             buf.consume(n);
@@ -139,11 +188,12 @@ final class OutQueue implements AutoCloseable {
         while (markCount > 0) {
             int[] f = markFds[markHead];
             if (f != null) closeAll(f);
-            markFds[markHead] = null;
-            markHead = (markHead + 1) % markFds.length;
-            markCount--;
+            SplicePipe p = markPipe[markHead];
+            if (p != null) pipes.discard(p);
+            popMark();
         }
         queuedFds = 0;
+        pipedBytes = 0;
         buf.close();
     }
 }

@@ -149,6 +149,26 @@ final class Router {
                 "The name " + dest + " was not provided by any .service files");
     }
 
+    /**
+     * Whether a message can be routed with its body left in a pipe (see {@link Connection},
+     * "splicing"): it goes to exactly one peer and nothing on the way looks at its body. That is a
+     * message with a destination other than the bus, owned by a connected peer, from a registered
+     * sender that is not a monitor, on a bus without monitors or eavesdroppers (who would get copies).
+     * Decided from the header alone; asked again when the body is complete.
+     */
+    boolean canSplice(Peer sender, MessageView m) {
+        if (sender == null || !sender.registered() || sender.monitor || !bus.monitors.isEmpty()
+                || bus.matches.hasEavesdroppers()) {
+            return false;
+        }
+        MemorySegment seg = m.segment();
+        long destOff = m.fieldOffset(FIELD_DESTINATION);
+        int destLen = m.fieldLength(FIELD_DESTINATION);
+        if (destOff < 0 || ByteKeyMap.equal(Driver.DRIVER_NAME_UTF8, seg, destOff, destLen)) return false;
+        Peer target = resolve(seg, destOff, destLen);
+        return target != null && !target.monitor && !target.connection.closed;
+    }
+
     /** Delivers a message whose destination is owned by {@code target}. */
     void unicast(Peer sender, MessageView m, int[] fds, Peer target) {
         int type = m.type();
@@ -351,6 +371,16 @@ final class Router {
                 }
             }
             c.out.attachFds(dup, total);
+        }
+        if (m.isHeadOnly()) {
+            // The stitched message is in a pipe (canSplice vouched that this is its only copy).
+            dev.omnibus.transport.SplicePipe pipe = bus.pipedBody;
+            if (pipe == null || pipe.held() != total) throw new IllegalStateException("a spliced body forwarded twice");
+            bus.pipedBody = null;
+            c.sendPiped(pipe);
+            to.messagesOut++;
+            bus.splicedBodies++;
+            return true;
         }
         if (total >= WRITE_THROUGH_MIN && fds.length == 0 && c.out.isEmpty()) {
             MemorySegment seg = c.out.reserve(header);

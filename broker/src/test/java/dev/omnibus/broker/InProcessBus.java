@@ -107,6 +107,12 @@ final class InProcessBus implements AutoCloseable {
         });
     }
 
+    /** Messages the bus forwarded with a spliced body so far. */
+    long splicedBodies() { return onLoop(b -> b.splicedBodies); }
+
+    /** Pipes the bus has open for splicing (in use or spare). */
+    int pipesOpen() { return onLoop(b -> b.pipes.open()); }
+
     /** Open fds of this process (bus and clients both live here). */
     static int openFds() {
         try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {

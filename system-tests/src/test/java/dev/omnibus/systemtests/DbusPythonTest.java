@@ -42,6 +42,12 @@ class DbusPythonTest extends WithBus {
     }
 
     @Test
+    void byteArraysOfEverySizeRoundTripByteExact() throws Exception {
+        // Up to 3 MiB each way; Omnibus splices the large ones through kernel pipes.
+        assertEquals(List.of("bytes 30 of 30"), client("bytes"));
+    }
+
+    @Test
     void errorNamesForNoReplyUnknownServiceAndMethod() throws Exception {
         assertEquals(List.of("noreply org.freedesktop.DBus.Error.NoReply",
                 "unknown org.freedesktop.DBus.Error.ServiceUnknown",
