@@ -105,7 +105,9 @@ class BusSpliceTest {
                 }
             }, 48, Duration.ofSeconds(30));
             assertEquals(24, bodies[0]);
-            assertTrue(bus.splicedBodies() >= 20, "bodies spliced: " + bus.splicedBodies());
+            // Each queued body holds a pipe until the receiver reads: once the pool's pipes are all
+            // queued, the rest are copied (still in order).
+            assertTrue(bus.splicedBodies() >= PipePool.MAX_OPEN - 4, "bodies spliced: " + bus.splicedBodies());
             assertEquals(0, bus.queuedBytes(receiver.uniqueName));
             assertTrue(bus.pipesOpen() <= 4, "pipes left open: " + bus.pipesOpen());
         }
