@@ -324,6 +324,9 @@ final class DriverMethods {
             entryUint(r.w, "MatchRules", bus.matches.size());
             entryUint(r.w, "PeakMatchRules", bus.matches.size());
             entryUint(r.w, "BusNames", bus.names.names().size());
+            // Omnibus's own: messages whose body crossed the bus in a kernel pipe, and the pipes open.
+            entryUint(r.w, "SplicedMessages", bus.splicedBodies);
+            entryUint(r.w, "SplicePipes", bus.pipes.open());
             r.w.endArray();
             r.send();
         });

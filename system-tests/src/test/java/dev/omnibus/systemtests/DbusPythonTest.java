@@ -45,6 +45,16 @@ class DbusPythonTest extends WithBus {
     void byteArraysOfEverySizeRoundTripByteExact() throws Exception {
         // Up to 3 MiB each way; Omnibus splices the large ones through kernel pipes.
         assertEquals(List.of("bytes 30 of 30"), client("bytes"));
+        if (DaemonUnderTest.current().isOmnibus()) {
+            ProcessRun stats = bus.run("dbus-send", "--session", "--print-reply", "--dest=org.freedesktop.DBus",
+                    "/org/freedesktop/DBus", "org.freedesktop.DBus.Debug.Stats.GetStats");
+            assertTrue(stats.succeeded(), stats.describe());
+            var spliced = java.util.regex.Pattern.compile("\"SplicedMessages\"\\s+variant\\s+uint32 (\\d+)")
+                    .matcher(stats.stdout());
+            assertTrue(spliced.find(), stats.stdout());
+            // Calls and replies of 100 KB and more cannot all have been read in one go.
+            assertTrue(Integer.parseInt(spliced.group(1)) >= 12, "spliced: " + spliced.group(1));
+        }
     }
 
     @Test
