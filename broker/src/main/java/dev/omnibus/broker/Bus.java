@@ -6,6 +6,7 @@ import dev.omnibus.transport.EventLoop;
 import dev.omnibus.transport.IoVecs;
 import dev.omnibus.transport.Listener;
 import dev.omnibus.transport.PeerCredentials;
+import dev.omnibus.transport.SplicePipe;
 import dev.omnibus.transport.StreamSocket;
 import dev.omnibus.transport.Timer;
 import dev.omnibus.wire.MessageView;
@@ -63,7 +64,7 @@ public final class Bus {
      * While a message whose body was spliced is being routed: the pipe holding the body. The one
      * {@link Router#forward} of such a message takes it (and clears this field).
      */
-    dev.omnibus.transport.SplicePipe pipedBody;
+    SplicePipe pipedBody;
     /** Where a stitched header is built before it goes into a splice pipe (see {@link Connection}). */
     final NativeBuffer spliceStage = new NativeBuffer(4096);
     /** Messages forwarded with their body spliced (not copied) since the bus started. */

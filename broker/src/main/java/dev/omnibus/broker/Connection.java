@@ -29,12 +29,12 @@ import java.lang.foreign.MemorySegment;
  * one peer does not have its body read at all. Once its header is in, the stitched header (with the
  * SENDER field, which does not depend on the recipient) is written into a kernel pipe
  * ({@link PipePool}), the rest of the body is spliced from this socket behind it, and when it is all
- * there the message is routed as usual, the recipient's socket (or queue) getting the pipe. The pages
- * of the body cross the bus without being copied, and the recipient gets the message in one write. After such a message the
- * next read takes only about a header ({@link #PROBE}), so that the next large body stays in the
- * socket for splicing too. Whatever the header allowed but the routing no longer does when the
- * body is complete (a monitor connected meanwhile, say), the body is read back from the pipe and
- * the message goes the usual way.
+ * there the message is routed as usual, the recipient's socket (or queue) getting the pipe. The
+ * pages of the body cross the bus without being copied, and the recipient gets the message in one
+ * write. After such a message the next read takes only about a header ({@link #PROBE}), so that the
+ * next large body stays in the socket for splicing too. When the routing no longer allows what the
+ * header did by the time the body is complete (a monitor connected meanwhile, say), or the pipe
+ * fills up, the body is read back from the pipe and the message goes the usual way.
  *
  * <p>Bus thread only.
  */

@@ -11,6 +11,7 @@ import static dev.omnibus.wire.Protocol.FIELD_DESTINATION;
 
 import dev.omnibus.broker.util.ByteKeyMap;
 import dev.omnibus.transport.Posix;
+import dev.omnibus.transport.SplicePipe;
 import dev.omnibus.wire.MessageView;
 import dev.omnibus.wire.SenderStitch;
 import java.lang.foreign.MemorySegment;
@@ -374,8 +375,8 @@ final class Router {
         }
         if (m.isHeadOnly()) {
             // The stitched message is in a pipe (canSplice vouched that this is its only copy).
-            dev.omnibus.transport.SplicePipe pipe = bus.pipedBody;
-            if (pipe == null || pipe.held() != total) throw new IllegalStateException("a spliced body forwarded twice");
+            SplicePipe pipe = bus.pipedBody;
+            if (pipe == null || pipe.held() != total) throw new IllegalStateException("a spliced message forwarded twice, or not all in its pipe");
             bus.pipedBody = null;
             c.sendPiped(pipe);
             to.messagesOut++;

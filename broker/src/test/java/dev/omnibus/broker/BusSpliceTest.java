@@ -215,6 +215,33 @@ class BusSpliceTest {
         }
     }
 
+    @Test
+    void aBodyNobodyTakesIsDroppedWithItsPipe() throws Exception {
+        try (InProcessBus bus = InProcessBus.start(); TestClient sender = bus.client(); TestClient receiver = bus.client()) {
+            for (int i = 0; i < 3 * PipePool.MAX_OPEN; i++) {
+                // A reply to a call the receiver never made: routed from the header, then dropped.
+                MessageBuilder b = new MessageBuilder().reset(Protocol.METHOD_RETURN, 0, sender.nextSerial())
+                        .destination(receiver.uniqueName).replySerial(1000 + i);
+                var w = b.body("ay").beginArray("y");
+                for (int k = 0; k < 120_000; k++) w.writeByte(k);
+                w.endArray();
+                sender.send(b.toBytes(), null);
+            }
+            assertTrue(sender.pingBus(TIMEOUT));
+            assertTrue(receiver.sync().isEmpty(), "nothing delivered");
+            assertTrue(bus.pipesOpen() <= 4, "dropped bodies took their pipes with them: " + bus.pipesOpen());
+            // Splicing still works afterwards: the pool did not run dry.
+            byte[] data = new byte[200_000];
+            new Random(7).nextBytes(data);
+            long before = bus.splicedBodies();
+            sender.send(bytesCall(sender, receiver.uniqueName, data), null);
+            Received got = receiver.readUntil(m -> "Bytes".equals(m.member()), TIMEOUT);
+            assertNotNull(got);
+            assertArrayEquals(data, bytesOf(got));
+            assertEquals(before + 1, bus.splicedBodies());
+        }
+    }
+
     private static void awaitPipeInUse(InProcessBus bus) throws InterruptedException {
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
         while (bus.pipesOpen() == 0 && System.nanoTime() < deadline) Thread.sleep(2);
