@@ -299,6 +299,8 @@ final class Connection implements EventHandler {
     private boolean probing;
     /** The current message's body stopped splicing (the pipe filled up): it is read the usual way. */
     private boolean spliceRefused;
+    /** The last splice found the socket readable but moved nothing (see {@link #spliceSome}). */
+    private boolean spliceStalled;
 
     /**
      * The frame of {@code len} bytes at in.start is incomplete: starts splicing the rest of its body
@@ -324,6 +326,7 @@ final class Connection implements EventHandler {
             return;
         }
         splicing = pipe;
+        spliceStalled = false;
         spliceStaged = header + prefix;
         spliceLeft = len - in.size();
     }
@@ -335,13 +338,17 @@ final class Connection implements EventHandler {
     private long spliceSome() {
         long n = splicing.fillFrom(socket, spliceLeft);
         if (n > 0) {
+            spliceStalled = false;
             spliceLeft -= n;
             if (spliceLeft == 0) finishSplice();
             return closed ? -1 : n;
         }
         if (n == -Errno.EAGAIN) {
             if (socket.pendingInput() > 0) {
-                unsplice(); // the pipe is full: the rest comes the usual way
+                // Bytes arrived since the splice found none, or the pipe is full: twice in a row
+                // means full, and the rest comes the usual way.
+                if (spliceStalled) unsplice();
+                spliceStalled = true;
                 return 0;
             }
             return -1;

@@ -31,13 +31,16 @@ class SplicePipeTest {
             Thread writer = Thread.ofPlatform().start(() -> TestIo.writeFully(in[0], body));
             long moved = 0;
             long deadline = System.nanoTime() + 10_000_000_000L;
+            int stalls = 0;
             while (moved < body.length && System.nanoTime() < deadline) {
                 long n = pipe.fillFrom(in[1], body.length - moved);
                 if (n > 0) {
                     moved += n;
+                    stalls = 0;
                 } else {
                     assertEquals(-Errno.EAGAIN, n);
-                    assertEquals(0, in[1].pendingInput(), "EAGAIN with bytes waiting would mean a full pipe");
+                    // Bytes may arrive between the splice and FIONREAD; a full pipe would stall for good.
+                    if (in[1].pendingInput() > 0) assertTrue(++stalls < 1000, "the 1 MiB pipe filled up");
                     Thread.onSpinWait();
                 }
             }
