@@ -121,12 +121,7 @@ class BusSpliceTest {
             byte[] data = new byte[300_000];
             new Random(3).nextBytes(data);
             sender.send(bytesCall(sender, receiver.uniqueName, data), null);
-            Received got = receiver.readUntil(m -> "Bytes".equals(m.member()), TIMEOUT);
-            assertNotNull(got);
-            assertArrayEquals(data, bytesOf(got));
-            Received copy = monitor.readUntil(m -> "Bytes".equals(m.member()), TIMEOUT);
-            assertNotNull(copy, "the monitor saw the call");
-            assertArrayEquals(data, bytesOf(copy));
+            receiverAndMonitorGetItWhole(receiver, monitor, data);
             assertEquals(0, bus.splicedBodies());
         }
     }
@@ -142,12 +137,7 @@ class BusSpliceTest {
             awaitPipeInUse(bus);
             becomeMonitor(monitor);
             sender.send(Arrays.copyOfRange(msg, 20_000, msg.length), null);
-            Received got = receiver.readUntil(m -> "Bytes".equals(m.member()), TIMEOUT);
-            assertNotNull(got);
-            assertArrayEquals(data, bytesOf(got));
-            Received copy = monitor.readUntil(m -> "Bytes".equals(m.member()), TIMEOUT);
-            assertNotNull(copy, "the monitor saw the call");
-            assertArrayEquals(data, bytesOf(copy));
+            receiverAndMonitorGetItWhole(receiver, monitor, data);
             assertEquals(0, bus.splicedBodies());
             assertTrue(sender.pingBus(TIMEOUT));
         }
@@ -240,6 +230,15 @@ class BusSpliceTest {
             assertArrayEquals(data, bytesOf(got));
             assertEquals(before + 1, bus.splicedBodies());
         }
+    }
+
+    private static void receiverAndMonitorGetItWhole(TestClient receiver, TestClient monitor, byte[] data) {
+        Received got = receiver.readUntil(m -> "Bytes".equals(m.member()), TIMEOUT);
+        assertNotNull(got);
+        assertArrayEquals(data, bytesOf(got));
+        Received copy = monitor.readUntil(m -> "Bytes".equals(m.member()), TIMEOUT);
+        assertNotNull(copy, "the monitor saw the call");
+        assertArrayEquals(data, bytesOf(copy));
     }
 
     private static void awaitPipeInUse(InProcessBus bus) throws InterruptedException {
