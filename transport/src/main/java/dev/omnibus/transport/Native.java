@@ -260,8 +260,10 @@ final class Native {
         return sys(NR_SPLICE, fdIn, 0, fdOut, 0, len, flags);
     }
 
-    /** ioctl(2) with an int out-parameter (FIONREAD). */
-    static int ioctlInt(int fd, long request, MemorySegment out) { return (int) sys(NR_IOCTL, fd, request, p(out)); }
+    /** ioctl(2) with an int out-parameter at {@code out}'s bytes at {@code off} (FIONREAD). */
+    static int ioctlInt(int fd, long request, MemorySegment out, long off) {
+        return (int) sys(NR_IOCTL, fd, request, p(out) + off);
+    }
 
     static long sendto(int fd, MemorySegment buf, long len, int flags, MemorySegment addr, int addrLen) {
         return sys(NR_SENDTO, fd, p(buf), len, flags, p(addr), addrLen);

@@ -107,15 +107,6 @@ public final class SplicePipe implements AutoCloseable {
         return n;
     }
 
-    /** Discards every held byte (read into a bounded scratch and dropped); false if the pipe failed. */
-    public boolean discard(MemorySegment scratch) {
-        while (held > 0) {
-            long n = readInto(scratch, 0, Math.min(held, scratch.byteSize()));
-            if (n <= 0) return false;
-        }
-        return true;
-    }
-
     @Override
     public void close() {
         if (closed) return;

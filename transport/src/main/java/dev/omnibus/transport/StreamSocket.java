@@ -147,7 +147,7 @@ public final class StreamSocket implements AutoCloseable {
      */
     public long pendingInput() {
         if (closed) return -Errno.EBADF;
-        int r = Native.ioctlInt(fd, Native.FIONREAD, block.asSlice(RX, 4));
+        int r = Native.ioctlInt(fd, Native.FIONREAD, block, RX);
         return r < 0 ? r : block.get(JAVA_INT, RX);
     }
 

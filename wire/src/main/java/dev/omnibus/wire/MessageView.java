@@ -106,8 +106,7 @@ public final class MessageView {
             return -WireError.BAD_PROTOCOL_VERSION;
         }
         long body = WireBytes.u32(seg, off + 4, big);
-        long fields = WireBytes.u32(seg, off + 12, big);
-        long total = ((FIXED_HEADER_LENGTH + fields + 7) & ~7L) + body;
+        long total = paddedHeadLength(WireBytes.u32(seg, off + 12, big)) + body;
         if (total > Protocol.MAX_MESSAGE_LENGTH) {
             return -WireError.MESSAGE_TOO_LONG;
         }
@@ -165,8 +164,12 @@ public final class MessageView {
      * the body starts relative to {@code off}. No validation (see {@link #frameLength}).
      */
     public static long headLength(MemorySegment seg, long off) {
-        long fields = WireBytes.u32(seg, off + 12, WireBytes.u8(seg, off) == Protocol.BIG_ENDIAN);
-        return (FIXED_HEADER_LENGTH + fields + 7) & ~7L;
+        return paddedHeadLength(WireBytes.u32(seg, off + 12, WireBytes.u8(seg, off) == Protocol.BIG_ENDIAN));
+    }
+
+    /** The fixed header and a header-field array of {@code fieldsLength} bytes, padded to 8. */
+    private static long paddedHeadLength(long fieldsLength) {
+        return (FIXED_HEADER_LENGTH + fieldsLength + 7) & ~7L;
     }
 
     /** True when the wrapped message's body signature is exactly {@code ay}: one byte array. */
@@ -208,7 +211,7 @@ public final class MessageView {
     private boolean opaqueHead;
 
     /** The body of a {@link #wrapOpaqueHead} message: signature "ay", prefix = body length - 4. */
-    private int checkOpaqueBody(long sigOff) {
+    private int checkOpaqueBody() {
         if (!hasOpaqueBody() || bodyLength < 4) {
             return WireError.TRUNCATED;
         }
@@ -267,7 +270,7 @@ public final class MessageView {
             return WireError.OK;
         }
         if (opaqueHead) {
-            return checkOpaqueBody(sigOff);
+            return checkOpaqueBody();
         }
         if (sigOff < 0) {
             return bodyLength == 0 ? WireError.OK : fail(WireError.BODY_WITHOUT_SIGNATURE, bodyOffset, -1);
